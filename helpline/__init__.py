@@ -1,0 +1,62 @@
+"""The Local Offer Helpline: a council's SEND Local Offer by text message and by phone."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from helpline.config import load_settings
+from helpline.extensions import db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the helpline app; `config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(os.environ, app.instance_path))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from helpline import errors, health, logs
+    from helpline.directory import api as directory_api
+    from helpline.directory import commands as directory_commands
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    if app.config["TRUST_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    errors.init_app(app)
+    health.init_app(app)
+    directory_api.init_app(app)
+    directory_commands.init_app(app)
+    for module_name in _CHANNEL_MODULES:
+        _init_optional(app, module_name)
+
+    if not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
+        log.warning(
+            "TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is not set: outbound texts and calls are off"
+        )
+    return app
+
+
+# Each channel package has an init_app(app) that registers its blueprint and commands.
+_CHANNEL_MODULES: tuple[str, ...] = ()
+
+
+def _init_optional(app: Flask, module_name: str) -> None:
+    import importlib
+
+    importlib.import_module(module_name).init_app(app)

@@ -1,0 +1,78 @@
+"""Settings read from the environment when the app is created, never at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_str(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    """Return a stripped string setting, or the default when unset or blank."""
+    value = environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    """Return a whole-number setting; a malformed value is a startup error that names it."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_bool(environ: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """Return a yes/no setting written as 1/0, true/false, yes/no or on/off."""
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def default_database_url(instance_path: str) -> str:
+    """SQLite in the app's instance folder: works with nothing installed."""
+    return "sqlite:///" + str(Path(instance_path) / "helpline.sqlite3")
+
+
+def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    database_url = env_str(environ, "DATABASE_URL", default_database_url(instance_path))
+    # Heroku-style URLs say postgres://; SQLAlchemy 2 wants a driver name.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": env_str(environ, "REDIS_URL"),
+        "SECRET_KEY": env_str(environ, "SECRET_KEY", "dev-only-not-secret"),
+        "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL").rstrip("/"),
+        "TWILIO_ACCOUNT_SID": env_str(environ, "TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": env_str(environ, "TWILIO_AUTH_TOKEN"),
+        "TWILIO_PHONE_NUMBER": env_str(environ, "TWILIO_PHONE_NUMBER"),
+        "TWILIO_API_BASE_URL": env_str(
+            environ, "TWILIO_API_BASE_URL", "https://api.twilio.com"
+        ).rstrip("/"),
+        "TTS_ENGINE": env_str(environ, "TTS_ENGINE", "gtts").lower(),
+        "RETENTION_DAYS": env_int(environ, "RETENTION_DAYS", 90),
+        "DATA_DIR": env_str(environ, "HELPLINE_DATA_DIR", str(PROJECT_ROOT / "data")),
+        "SMS_TEMPLATES_DIR": env_str(
+            environ, "HELPLINE_SMS_TEMPLATES_DIR", str(PROJECT_ROOT / "sms_templates")
+        ),
+        "IVR_FLOWS_DIR": env_str(environ, "HELPLINE_IVR_FLOWS_DIR", str(PROJECT_ROOT / "ivr_flows")),
+        "AUDIO_CACHE_DIR": env_str(
+            environ, "HELPLINE_AUDIO_CACHE_DIR", str(Path(instance_path) / "audio_cache")
+        ),
+        "TRUST_PROXY": env_bool(environ, "TRUST_PROXY", False),
+    }
+
+
+def from_process_environment(instance_path: str) -> dict[str, Any]:
+    """Settings from this process's environment variables."""
+    return load_settings(os.environ, instance_path)

@@ -1,0 +1,51 @@
+"""Normalising what families type or say, so case, spacing, punctuation and plurals don't matter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+STOP_WORDS = frozenset(
+    "a an and are about at be but by can do for from get has have how i in is it me my "
+    "need of on or our please the their this to want we what where who with you your".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents that keyboards without them can't type (ą stays ą)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return text.replace("’", "'").replace("'", "")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, folded, in order; punctuation and spacing dropped."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stemmer: plurals and -ing/-ed, enough to make 'breaks' find 'break'."""
+    if len(word) <= 3 or not word.isascii():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Search terms: stemmed words without stop words."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+def compact(text: str) -> str:
+    """All letters and digits run together: 'Short-Breaks' and 'short breaks' become one."""
+    return "".join(words(text))

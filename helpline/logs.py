@@ -1,0 +1,48 @@
+"""Logging that never writes a family's phone number in full."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+
+# International or UK national numbers of 10+ digits, with optional spaces.
+_PHONE = re.compile(r"(?<![\w])(\+?\d[\d ]{8,}\d)(?![\w])")
+
+
+def mask_phone(number: str | None) -> str:
+    """Show only the last three digits of a phone number, for logs and adviser lists."""
+    if not number:
+        return "(withheld)"
+    digits = re.sub(r"\D", "", number)
+    if len(digits) < 6:
+        return "***"
+    return "*" * (len(digits) - 3) + digits[-3:]
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Mask every phone number found in free text."""
+    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+class MaskPhoneNumbers(logging.Filter):
+    """Rewrites log records so that no handler ever sees a whole phone number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_phone_numbers(message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        return True
+
+
+def init_app(app: Flask) -> None:
+    """Attach the masking filter to the root and app loggers."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask = MaskPhoneNumbers()
+    for handler in logging.getLogger().handlers + app.logger.handlers:
+        if not any(isinstance(f, MaskPhoneNumbers) for f in handler.filters):
+            handler.addFilter(mask)
