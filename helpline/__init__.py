@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from helpline import errors, health, logs
+    from helpline import checks, errors, health, logs
     from helpline.directory import api as directory_api
     from helpline.directory import commands as directory_commands
 
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     health.init_app(app)
+    checks.init_app(app)
     directory_api.init_app(app)
     directory_commands.init_app(app)
     for module_name in _CHANNEL_MODULES:

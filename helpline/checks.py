@@ -1,0 +1,56 @@
+"""`helpline check`: validate every data file a council edits (keywords, templates, flows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+
+# Each channel registers a function that returns a list of problems (empty when all is well).
+CheckFunction = Callable[[Flask], list[str]]
+_CHECKS: dict[str, CheckFunction] = {}
+
+
+def register_check(name: str, check: CheckFunction) -> None:
+    """Add a named data check to `helpline check`."""
+    _CHECKS[name] = check
+
+
+def run_checks(app: Flask) -> dict[str, list[str]]:
+    """Problems found by every registered check, by check name."""
+    return {name: check(app) for name, check in sorted(_CHECKS.items())}
+
+
+@click.command("check")
+def check_command() -> None:
+    """Validate keywords, SMS templates and IVR flows; exit 1 on any problem."""
+    failed = False
+    for name, problems in run_checks(current_app._get_current_object()).items():  # type: ignore[attr-defined]
+        if problems:
+            failed = True
+            click.echo(f"{name}: {len(problems)} problem(s)")
+            for problem in problems:
+                click.echo(f"  - {problem}")
+        else:
+            click.echo(f"{name}: ok")
+    if failed:
+        raise SystemExit(1)
+
+
+def _check_keywords(app: Flask) -> list[str]:
+    from pathlib import Path
+
+    from helpline.directory.keywords import load_keywords
+
+    try:
+        load_keywords(Path(app.config["DATA_DIR"]) / "keywords.yaml")
+    except Exception as exc:  # noqa: BLE001 - report any failure as a problem
+        return [f"data/keywords.yaml: {exc}"]
+    return []
+
+
+def init_app(app: Flask) -> None:
+    """Register the check command and the directory's own checks."""
+    register_check("keywords", _check_keywords)
+    app.cli.add_command(check_command)
