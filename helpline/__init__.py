@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from helpline import checks, errors, health, logs
     from helpline.directory import api as directory_api
     from helpline.directory import commands as directory_commands
+    from helpline.families import models as _family_models  # noqa: F401 - tables for Alembic
 
     logs.init_app(app)
     db.init_app(app)

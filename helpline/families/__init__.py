@@ -1,0 +1,1 @@
+"""What the helpline keeps about families: opt-outs and callback requests (personal data)."""

@@ -1,0 +1,42 @@
+"""Tables holding personal data: each row has created_at so the retention job can erase it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpline.directory.models import utcnow
+from helpline.extensions import db
+
+CALLBACK_STATUSES = ("new", "claimed", "attempted", "done", "expired")
+
+
+class OptOut(db.Model):  # type: ignore[name-defined,misc]
+    """A number that texted STOP: nothing more is sent to it until it texts START."""
+
+    __tablename__ = "opt_out"
+    phone_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opted_out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    keyword: Mapped[str] = mapped_column(String(32), default="STOP")
+
+
+class CallbackRequest(db.Model):  # type: ignore[name-defined,misc]
+    """A family asked a person to call them back (by text, voicemail or the phone menu)."""
+
+    __tablename__ = "callback_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What caused it (MessageSid or CallSid plus purpose): makes a repeated webhook harmless.
+    cause: Mapped[str] = mapped_column(String(128), unique=True)
+    phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # sms, voice, voicemail
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # What the family asked so far, in plain words, for the adviser.
+    summary: Mapped[str] = mapped_column(Text, default="")
+    recording_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,27 @@
+"""Phone numbers as Twilio gives them (E.164), read from what families and councils write."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+# Twilio sends these in From for a withheld or unknown caller.
+WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "+86282452253",
+            "+7378742833", "+2562533", "+8656696"}
+
+
+def is_withheld(number: str | None) -> bool:
+    """True when the caller's number is hidden, so nothing can be sent back to it."""
+    return (number or "").strip().lower() in WITHHELD
+
+
+def to_e164(number: str | None, region: str = "GB") -> str | None:
+    """The number in E.164 (+447700900123), or None if it isn't a possible phone number."""
+    if is_withheld(number):
+        return None
+    try:
+        parsed = phonenumbers.parse(str(number), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
