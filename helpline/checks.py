@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 # Each channel registers a function that returns a list of problems (empty when all is well).
 CheckFunction = Callable[[Flask], list[str]]
@@ -23,6 +24,7 @@ def run_checks(app: Flask) -> dict[str, list[str]]:
 
 
 @click.command("check")
+@with_appcontext
 def check_command() -> None:
     """Validate keywords, SMS templates and IVR flows; exit 1 on any problem."""
     failed = False

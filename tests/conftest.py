@@ -134,6 +134,23 @@ def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(migrated: str, tmp_path: Path) -> Iterator[Any]:
+    """Build extra apps on the test database with settings changed; their pools are closed after."""
+    made: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        application = create_app({**base_config(migrated, tmp_path), **overrides})
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from helpline.directory.importer import ImportSummary, import_feed
 from helpline.directory.oruk_feed import ParsedFeed, Skipped, iter_feed_files, load_document, parse_document
@@ -68,6 +69,7 @@ def print_summary(summary: ImportSummary) -> None:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--source", help="Name of the feed; defaults to the first file or folder name.")
+@with_appcontext
 def import_command(paths: tuple[str, ...], source: str | None) -> None:
     """Import ORUK JSON files or folders (3.0 nested, 3.0 list pages, or 1.0)."""
     summary = run_import(list(paths), source, show_progress=sys.stderr.isatty())
@@ -75,6 +77,7 @@ def import_command(paths: tuple[str, ...], source: str | None) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the sample Local Offer shipped in data/local-offer through the importer."""
     folder = Path(current_app.config["DATA_DIR"]) / "local-offer"
@@ -88,6 +91,7 @@ def seed_command() -> None:
 @click.option("--postcode", help="A postcode or postcode district, such as DN15 or DN15 6AB.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
 def search_command(text: str, age: int | None, postcode: str | None, limit: int, as_json: bool) -> None:
     """Search the directory as the text and phone channels do."""
     from helpline.directory.search import search

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, Field, field_validator
 from rapidfuzz import fuzz
 
-from helpline.directory.text_match import compact, words
+from helpline.directory.text_match import STOP_WORDS, compact, words
 
 # How alike a typed word must be to a keyword to count as it (rapidfuzz ratio, 0-100).
 # 85 accepts one slip in a word of 7+ letters ("shortbrakes", "transprot") but not
@@ -79,7 +79,7 @@ class Keywords:
             for start in range(0, len(tokens) - size + 1):
                 if any(used[start : start + size]):
                     continue
-                match = self._lookup("".join(tokens[start : start + size]))
+                match = self._lookup(tokens[start : start + size])
                 if match is None:
                     continue
                 area, exact = match
@@ -94,10 +94,15 @@ class Keywords:
         matches = self.find(text)
         return matches[0] if matches else None
 
-    def _lookup(self, joined: str) -> tuple[Area, bool] | None:
+    def _lookup(self, span: list[str]) -> tuple[Area, bool] | None:
+        joined = "".join(span)
         area = self._phrases.get(joined)
         if area is not None:
             return area, True
+        # Typos are forgiven only in real words: never across a number ("shortbreaks 12")
+        # or a little word ("to school" is not a slip for "school").
+        if any(not w.isalpha() or w in STOP_WORDS for w in span):
+            return None
         return _fuzzy(joined, tuple(self._fuzzy_pool), self)
 
     def __hash__(self) -> int:

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from helpline.directory import models as m
+from helpline.directory.commands import run_import
+from helpline.extensions import db
+from tests.conftest import BRISTOL_FEED, NORTH_LINCS_FEED
+
+
+def _count(model: type, *where: object) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def test_north_lincolnshire_imports_all_its_services_then_reports_no_changes(app: Flask) -> None:
+    with app.app_context():
+        first = run_import([str(NORTH_LINCS_FEED)], "north-lincs")
+        assert (first.created, first.updated, len(first.skipped)) == (738, 0, 0)
+        second = run_import([str(NORTH_LINCS_FEED)], "north-lincs")
+        assert (second.created, second.updated, second.unchanged, second.deactivated) == (0, 0, 738, 0)
+        assert not second.changed
+        service = db.session.scalar(select(m.Service).where(m.Service.name == "Short Breaks Team"))
+        assert service is not None and "<" not in service.description
+        assert service.organization is not None
+
+
+def test_bristol_keeps_both_services_that_share_an_id_and_skips_the_nameless_one(app: Flask) -> None:
+    with app.app_context():
+        summary = run_import([str(BRISTOL_FEED)], "bristol")
+        assert summary.created == 818
+        assert [s.reason for s in summary.skipped] == ["no name"]
+        assert [s.name for s in summary.renamed] == ["Yoga for Fitness & Relaxation"]
+        shared_id = "2af617e5-4532-bebe-1036-ffdf2e93ce55"
+        assert _count(m.Service, m.Service.source_id == shared_id) == 2
+        again = run_import([str(BRISTOL_FEED)], "bristol")
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 818)
+
+
+def test_a_changed_service_is_updated_and_a_dropped_one_marked_inactive(app: Flask, tmp_path: Path) -> None:
+    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(records))
+    with app.app_context():
+        run_import([str(feed)], "small")
+        records[0]["description"] = "<p>New opening hours from January.</p>"
+        dropped = records.pop()
+        feed.write_text(json.dumps(records))
+        summary = run_import([str(feed)], "small")
+        assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (0, 1, 1, 1)
+        gone = db.session.get(m.Service, dropped["id"])
+        assert gone is not None and gone.status == "inactive"
+        changed = db.session.get(m.Service, records[0]["id"])
+        assert changed is not None and changed.description == "New opening hours from January."
+
+
+def test_the_sample_local_offer_seeds_through_the_importer(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "created" in result.output
+    with app.app_context():
+        assert _count(m.Service, m.Service.status == "active") >= 60
+        assert _count(m.TaxonomyTerm) >= 10
+        assert _count(m.Location) > 0
+    again = runner.invoke(args=["seed"])
+    assert "No changes." in again.output
+
+
+def test_a_file_that_is_not_json_is_reported_not_fatal(app: Flask, tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "ok.json").write_text(json.dumps([{"id": str(uuid.uuid4()), "name": "Ok"}]))
+    with app.app_context():
+        summary = run_import([str(tmp_path)], "folder")
+    assert summary.created == 1
+    assert any("not readable as JSON" in s.reason for s in summary.skipped)

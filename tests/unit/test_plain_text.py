@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from helpline.directory.plain_text import html_to_text
+
+
+def test_paragraphs_and_bullets_become_plain_lines() -> None:
+    html = "<h2>Who are Short Breaks for?</h2><p>Short breaks are for:</p><ul><li>parents</li><li>carers</li></ul>"
+    assert html_to_text(html) == "Who are Short Breaks for?\nShort breaks are for:\n- parents\n- carers"
+
+
+def test_entities_are_decoded_and_non_breaking_spaces_removed() -> None:
+    text = html_to_text("<p>Drug &amp; Alcohol&nbsp;support</p>")
+    assert text == "Drug & Alcohol support"
+    assert "\xa0" not in text
+
+
+def test_empty_markup_gives_empty_text() -> None:
+    assert html_to_text("<p><br></p>") == ""
+    assert html_to_text(None) == ""
+
+
+def test_scripts_and_styles_are_dropped() -> None:
+    assert html_to_text("<style>p{color:red}</style><p>Hello</p><script>x()</script>") == "Hello"
