@@ -1,0 +1,96 @@
+"""The shared Twilio signature check: 403 and nothing done without a valid signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+from helpline.twilio_webhooks import twilio_request
+from tests.conftest import PUBLIC_BASE_URL, TWILIO_TEST_TOKEN, TwilioSigner
+
+CALLS: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def probe_app(make_app: Any) -> Flask:
+    """An app with one signed probe route that records each call it gets."""
+    application = make_app()
+    CALLS.clear()
+
+    @application.post("/probe/signed")
+    @twilio_request
+    def probe() -> str:
+        CALLS.append({"ran": True})
+        return "ran"
+
+    return application
+
+
+PARAMS = {"From": "+447700900123", "Body": "HELP", "MessageSid": "SM" + "1" * 32}
+
+
+def test_correctly_signed_request_reaches_the_view(probe_app: Flask) -> None:
+    response = TwilioSigner(probe_app.test_client()).post("/probe/signed", PARAMS)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ran"
+    assert len(CALLS) == 1
+
+
+def test_missing_signature_gets_403_and_the_view_never_runs(probe_app: Flask) -> None:
+    response = TwilioSigner(probe_app.test_client()).post("/probe/signed", PARAMS, signature="")
+    assert response.status_code == 403
+    assert CALLS == []
+
+
+def test_wrong_signature_gets_403(probe_app: Flask) -> None:
+    response = TwilioSigner(probe_app.test_client()).post(
+        "/probe/signed", PARAMS, signature="bm90IGEgc2lnbmF0dXJl"
+    )
+    assert response.status_code == 403
+    assert CALLS == []
+
+
+def test_tampered_body_gets_403(probe_app: Flask) -> None:
+    signer = TwilioSigner(probe_app.test_client())
+    signature = signer.signature("/probe/signed", PARAMS)
+    response = signer.post("/probe/signed", {**PARAMS, "Body": "STOP"}, signature=signature)
+    assert response.status_code == 403
+    assert CALLS == []
+
+
+def test_signature_from_another_token_gets_403(probe_app: Flask) -> None:
+    signer = TwilioSigner(probe_app.test_client(), token="someone-elses-token")
+    assert signer.post("/probe/signed", PARAMS).status_code == 403
+
+
+def test_query_string_is_part_of_the_signed_url(probe_app: Flask) -> None:
+    client = probe_app.test_client()
+    validator = RequestValidator(TWILIO_TEST_TOKEN)
+    path = "/probe/signed?lang=pl"
+    good = validator.compute_signature(PUBLIC_BASE_URL + path, PARAMS)
+    bare = validator.compute_signature(PUBLIC_BASE_URL + "/probe/signed", PARAMS)
+    assert client.post(path, data=PARAMS, headers={"X-Twilio-Signature": good}).status_code == 200
+    assert client.post(path, data=PARAMS, headers={"X-Twilio-Signature": bare}).status_code == 403
+
+
+def test_without_public_base_url_the_request_url_is_used(make_app: Any) -> None:
+    application = make_app(PUBLIC_BASE_URL="")
+
+    @application.post("/probe/own-url")
+    @twilio_request
+    def probe() -> str:
+        return "ran"
+
+    client = application.test_client()
+    validator = RequestValidator(TWILIO_TEST_TOKEN)
+    own = validator.compute_signature("http://localhost/probe/own-url", PARAMS)
+    public = validator.compute_signature(PUBLIC_BASE_URL + "/probe/own-url", PARAMS)
+    def post(signature: str) -> int:
+        headers = {"X-Twilio-Signature": signature}
+        return client.post("/probe/own-url", data=PARAMS, headers=headers).status_code
+
+    assert post(own) == 200
+    assert post(public) == 403
