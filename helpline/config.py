@@ -65,7 +65,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "SMS_TEMPLATES_DIR": env_str(
             environ, "HELPLINE_SMS_TEMPLATES_DIR", str(PROJECT_ROOT / "sms_templates")
         ),
-        "IVR_FLOWS_DIR": env_str(environ, "HELPLINE_IVR_FLOWS_DIR", str(PROJECT_ROOT / "ivr_flows")),
+        "IVR_FLOWS_DIR": env_str(
+            environ, "HELPLINE_IVR_FLOWS_DIR", str(PROJECT_ROOT / "ivr_flows")
+        ),
         "AUDIO_CACHE_DIR": env_str(
             environ, "HELPLINE_AUDIO_CACHE_DIR", str(Path(instance_path) / "audio_cache")
         ),

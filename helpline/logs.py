@@ -41,7 +41,9 @@ class MaskPhoneNumbers(logging.Filter):
 def init_app(app: Flask) -> None:
     """Attach the masking filter to the root and app loggers."""
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     mask = MaskPhoneNumbers()
     for handler in logging.getLogger().handlers + app.logger.handlers:
         if not any(isinstance(f, MaskPhoneNumbers) for f in handler.filters):

@@ -197,7 +197,9 @@ class TwilioSigner:
         sig = self.signature(path, params) if signature is None else signature
         headers = {"X-Twilio-Signature": sig} if sig else {}
         return self.client.post(
-            path, data=urlencode(params), headers=headers,
+            path,
+            data=urlencode(params),
+            headers=headers,
             content_type="application/x-www-form-urlencoded",
         )
 

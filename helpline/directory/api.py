@@ -71,13 +71,22 @@ def list_services() -> Response:
     conditions: list[Any] = [m.Service.status == "active"]
     # A service is listed when its age range overlaps the range asked for.
     if minimum_age is not None:
-        conditions.append(or_(m.Service.maximum_age.is_(None), m.Service.maximum_age >= minimum_age))
+        conditions.append(
+            or_(m.Service.maximum_age.is_(None), m.Service.maximum_age >= minimum_age)
+        )
     if maximum_age is not None:
-        conditions.append(or_(m.Service.minimum_age.is_(None), m.Service.minimum_age <= maximum_age))
+        conditions.append(
+            or_(m.Service.minimum_age.is_(None), m.Service.minimum_age <= maximum_age)
+        )
     term_id = request.args.get("taxonomy_term_id", "").strip()
     if term_id:
-        conditions.append(m.Service.id.in_(select(m.Attribute.link_id).where(
-            m.Attribute.taxonomy_term_id == term_id, m.Attribute.link_entity == "service")))
+        conditions.append(
+            m.Service.id.in_(
+                select(m.Attribute.link_id).where(
+                    m.Attribute.taxonomy_term_id == term_id, m.Attribute.link_entity == "service"
+                )
+            )
+        )
     text = request.args.get("search", "").strip()
     ranked_ids: list[str] | None = None
     if text:
@@ -88,7 +97,9 @@ def list_services() -> Response:
     query = select(m.Service).where(where).options(selectinload(m.Service.organization))
     if ranked_ids is None:
         rows = db.session.scalars(
-            query.order_by(m.Service.name, m.Service.id).limit(per_page).offset((page - 1) * per_page)
+            query.order_by(m.Service.name, m.Service.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         ).all()
     else:
         by_id = {row.id: row for row in db.session.scalars(query)}
@@ -113,8 +124,10 @@ def list_taxonomy_terms() -> Response:
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE
     total = db.session.scalar(select(func.count()).select_from(m.TaxonomyTerm)) or 0
     rows = db.session.scalars(
-        select(m.TaxonomyTerm).order_by(m.TaxonomyTerm.name, m.TaxonomyTerm.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        select(m.TaxonomyTerm)
+        .order_by(m.TaxonomyTerm.name, m.TaxonomyTerm.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return jsonify(_page(total, page, per_page, [taxonomy_term_json(t) for t in rows]))
 

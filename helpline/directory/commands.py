@@ -11,7 +11,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from helpline.directory.importer import ImportSummary, import_feed
-from helpline.directory.oruk_feed import ParsedFeed, Skipped, iter_feed_files, load_document, parse_document
+from helpline.directory.oruk_feed import (
+    ParsedFeed,
+    Skipped,
+    iter_feed_files,
+    load_document,
+    parse_document,
+)
 from helpline.extensions import db
 
 
@@ -19,7 +25,9 @@ def _source_name(path: Path) -> str:
     return path.stem if path.is_file() else path.name
 
 
-def run_import(paths: list[str], source: str | None = None, show_progress: bool = False) -> ImportSummary:
+def run_import(
+    paths: list[str], source: str | None = None, show_progress: bool = False
+) -> ImportSummary:
     """Parse the named files or folders as one feed and apply it in one transaction."""
     feed = ParsedFeed()
     files = list(iter_feed_files(paths))
@@ -31,7 +39,9 @@ def run_import(paths: list[str], source: str | None = None, show_progress: bool 
         try:
             part = parse_document(load_document(path), name)
         except (OSError, ValueError) as exc:
-            feed.skipped.append(Skipped(str(path), "", f"not readable as JSON ({exc.__class__.__name__})"))
+            feed.skipped.append(
+                Skipped(str(path), "", f"not readable as JSON ({exc.__class__.__name__})")
+            )
             continue
         feed.services.extend(part.services)
         feed.taxonomy_terms.extend(part.taxonomy_terms)
@@ -92,7 +102,9 @@ def seed_command() -> None:
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
-def search_command(text: str, age: int | None, postcode: str | None, limit: int, as_json: bool) -> None:
+def search_command(
+    text: str, age: int | None, postcode: str | None, limit: int, as_json: bool
+) -> None:
     """Search the directory as the text and phone channels do."""
     from helpline.directory.search import search
 

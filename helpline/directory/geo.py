@@ -14,9 +14,7 @@ import numpy as np
 EARTH_RADIUS_KM = 6371.0088
 
 # Outward code (district), then optionally the inward code or just its sector digit.
-_POSTCODE = re.compile(
-    r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*([0-9])([A-Z]{2})?)?\b", re.IGNORECASE
-)
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s*([0-9])([A-Z]{2})?)?\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

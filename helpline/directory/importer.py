@@ -54,9 +54,11 @@ def import_feed(
         summary.taxonomy_terms += 1
 
     wanted = [s["id"] for s in feed.services]
-    existing = {
-        row.id: row for row in session.scalars(select(m.Service).where(m.Service.id.in_(wanted)))
-    } if wanted else {}
+    existing = (
+        {row.id: row for row in session.scalars(select(m.Service).where(m.Service.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
     seen: dict[str, str] = {}
     for service in feed.services:
         digest = content_hash(service)
@@ -82,8 +84,11 @@ def import_feed(
     if retire_missing:
         result = session.execute(
             update(m.Service)
-            .where(m.Service.source == source, m.Service.status != "inactive",
-                   m.Service.id.not_in(seen) if seen else m.Service.id.is_not(None))
+            .where(
+                m.Service.source == source,
+                m.Service.status != "inactive",
+                m.Service.id.not_in(seen) if seen else m.Service.id.is_not(None),
+            )
             .values(status="inactive", imported_at=m.utcnow())
             .execution_options(synchronize_session=False)
         )
@@ -172,8 +177,21 @@ def _build_location(session: Session, data: dict[str, Any]) -> m.Location:
     return m.Location(
         **_fields(data, "id", "location_type", "name", "description", "latitude", "longitude"),
         addresses=[
-            m.Address(**_fields(a, "id", "attention", "address_1", "address_2", "city", "region",
-                                "state_province", "postal_code", "country", "address_type"))
+            m.Address(
+                **_fields(
+                    a,
+                    "id",
+                    "attention",
+                    "address_1",
+                    "address_2",
+                    "city",
+                    "region",
+                    "state_province",
+                    "postal_code",
+                    "country",
+                    "address_type",
+                )
+            )
             for a in data["addresses"]
         ],
         accessibility=[
@@ -183,12 +201,23 @@ def _build_location(session: Session, data: dict[str, Any]) -> m.Location:
     )
 
 
-def _build_service(
-    session: Session, data: dict[str, Any], source: str, digest: str
-) -> m.Service:
+def _build_service(session: Session, data: dict[str, Any], source: str, digest: str) -> m.Service:
     service = m.Service(
-        **_fields(data, "id", "name", "description", "url", "email", "status", "fees",
-                  "accreditations", "minimum_age", "maximum_age", "assured_date", "alert"),
+        **_fields(
+            data,
+            "id",
+            "name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "fees",
+            "accreditations",
+            "minimum_age",
+            "maximum_age",
+            "assured_date",
+            "alert",
+        ),
         organization_id=_merge_organization(session, data["organization"]),
         source=source,
         source_id=data["source_id"],
@@ -200,11 +229,27 @@ def _build_service(
         m.Phone(**_fields(p, "id", "number", "extension", "type", "description"))
         for p in data["phones"]
     ]
-    service.contacts = [m.Contact(**_fields(c, "id", "name", "title", "email")) for c in data["contacts"]]
+    service.contacts = [
+        m.Contact(**_fields(c, "id", "name", "title", "email")) for c in data["contacts"]
+    ]
     service.schedules = [
-        m.Schedule(**_fields(s, "id", "valid_from", "valid_to", "dtstart", "freq", "interval",
-                             "byday", "bymonthday", "opens_at", "closes_at", "description",
-                             "notes"))
+        m.Schedule(
+            **_fields(
+                s,
+                "id",
+                "valid_from",
+                "valid_to",
+                "dtstart",
+                "freq",
+                "interval",
+                "byday",
+                "bymonthday",
+                "opens_at",
+                "closes_at",
+                "description",
+                "notes",
+            )
+        )
         for s in data["schedules"]
     ]
     service.service_areas = [
@@ -213,14 +258,25 @@ def _build_service(
     ]
     service.service_at_locations = [
         m.ServiceAtLocation(
-            id=sal["id"], description=sal["description"],
+            id=sal["id"],
+            description=sal["description"],
             location=_build_location(session, sal["location"]),
         )
         for sal in data["service_at_locations"]
     ]
     service.cost_options = [
-        m.CostOption(**_fields(c, "id", "valid_from", "valid_to", "option", "currency", "amount",
-                               "amount_description"))
+        m.CostOption(
+            **_fields(
+                c,
+                "id",
+                "valid_from",
+                "valid_to",
+                "option",
+                "currency",
+                "amount",
+                "amount_description",
+            )
+        )
         for c in data["cost_options"]
     ]
     service.languages = [
@@ -228,7 +284,10 @@ def _build_service(
     ]
     service.attributes = [
         m.Attribute(
-            id=a["id"], link_type=a["link_type"], value=a["value"], link_entity="service",
+            id=a["id"],
+            link_type=a["link_type"],
+            value=a["value"],
+            link_entity="service",
             taxonomy_term_id=_merge_term(session, a["taxonomy_term"]).id,
         )
         for a in data["attributes"]

@@ -52,6 +52,7 @@ class KeywordMatch:
     start: int
     end: int
     exact: bool
+    phrase: str  # the keyword or synonym it matched, compacted ("shortbreaks")
 
 
 class Keywords:
@@ -82,8 +83,8 @@ class Keywords:
                 match = self._lookup(tokens[start : start + size])
                 if match is None:
                     continue
-                area, exact = match
-                found.append(KeywordMatch(area, start, start + size, exact))
+                area, exact, phrase = match
+                found.append(KeywordMatch(area, start, start + size, exact, phrase))
                 for i in range(start, start + size):
                     used[i] = True
         found.sort(key=lambda m: m.start)
@@ -94,11 +95,11 @@ class Keywords:
         matches = self.find(text)
         return matches[0] if matches else None
 
-    def _lookup(self, span: list[str]) -> tuple[Area, bool] | None:
+    def _lookup(self, span: list[str]) -> tuple[Area, bool, str] | None:
         joined = "".join(span)
         area = self._phrases.get(joined)
         if area is not None:
-            return area, True
+            return area, True, joined
         # Typos are forgiven only in real words: never across a number ("shortbreaks 12")
         # or a little word ("to school" is not a slip for "school").
         if any(not w.isalpha() or w in STOP_WORDS for w in span):
@@ -110,7 +111,7 @@ class Keywords:
 
 
 @lru_cache(maxsize=8192)
-def _fuzzy(joined: str, pool: tuple[str, ...], table: Keywords) -> tuple[Area, bool] | None:
+def _fuzzy(joined: str, pool: tuple[str, ...], table: Keywords) -> tuple[Area, bool, str] | None:
     if len(joined) < FUZZY_MIN_LENGTH or joined.isdigit():
         return None
     best, best_score = None, 0.0
@@ -123,7 +124,7 @@ def _fuzzy(joined: str, pool: tuple[str, ...], table: Keywords) -> tuple[Area, b
             best, best_score = phrase, score
     if best is None or best_score < FUZZY_CUTOFF:
         return None
-    return table._phrases[best], False
+    return table._phrases[best], False, best
 
 
 def load_keywords(path: Path) -> Keywords:

@@ -23,7 +23,9 @@ def _id() -> Mapped[str]:
 
 def _child_fk(table: str, nullable: bool = True) -> Mapped[str | None]:
     return mapped_column(
-        String(UUID_LEN), ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True,
+        String(UUID_LEN),
+        ForeignKey(f"{table}.id", ondelete="CASCADE"),
+        index=True,
         nullable=nullable,
     )
 

@@ -20,10 +20,17 @@ from helpline.directory.plain_text import html_to_text
 # Ids that are not UUIDs get a stable UUID derived from the feed and the id the feed gave,
 # so a re-import maps them to the same row and the API can still serve valid ORUK.
 ID_NAMESPACE = uuid.UUID("5b0c4c2e-6a55-4f0e-9d0c-8e7c1f3a2b10")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 _WEEKDAYS = {
-    "monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH",
-    "friday": "FR", "saturday": "SA", "sunday": "SU",
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+    "sunday": "SU",
 }
 
 
@@ -148,8 +155,12 @@ def canonical_service(record: dict[str, Any], source: str) -> dict[str, Any]:
     minimum_age = _num(record.get("minimum_age"))
     maximum_age = _num(record.get("maximum_age"))
     for eligibility in _list(record, "eligibilitys", "eligibilities"):
-        minimum_age = minimum_age if minimum_age is not None else _num(eligibility.get("minimum_age"))
-        maximum_age = maximum_age if maximum_age is not None else _num(eligibility.get("maximum_age"))
+        minimum_age = (
+            minimum_age if minimum_age is not None else _num(eligibility.get("minimum_age"))
+        )
+        maximum_age = (
+            maximum_age if maximum_age is not None else _num(eligibility.get("maximum_age"))
+        )
     service: dict[str, Any] = {
         "id": sid,
         "name": _clean_line(record.get("name")),

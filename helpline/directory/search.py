@@ -14,7 +14,7 @@ from helpline.directory import models as m
 from helpline.directory.geo import Centroids, centroids_in, distances_km
 from helpline.directory.keywords import Keywords, keywords_from
 from helpline.directory.search_index import IndexedService, SearchIndex
-from helpline.directory.text_match import compact, terms
+from helpline.directory.text_match import STOP_WORDS, compact, stem, terms, words
 from helpline.extensions import db
 
 # Words a keyword adds to the query count for less than the family's own words.
@@ -22,6 +22,8 @@ EXPANSION_WEIGHT = 0.6
 # A service whose name says what the family asked for ("Short Breaks Team" for SHORTBREAKS)
 # should lead the list: its score gains this share of the best score.
 NAME_MATCH_BONUS = 0.6
+SAID_PHRASE_BONUS = 0.4
+COVERAGE_BONUS = 0.5
 # Nearness: a service 0 km away keeps its whole score, one far away keeps (1 - NEARNESS).
 NEARNESS = 0.4
 NEARNESS_SCALE_KM = 15.0
@@ -58,8 +60,10 @@ class _IndexCache:
 
     def get(self, session: Session, centroids: Centroids) -> SearchIndex:
         key = str(session.get_bind().url)
-        revision = session.scalar(select(m.DirectoryRevision.revision).where(
-            m.DirectoryRevision.id == 1)) or 0
+        revision = (
+            session.scalar(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1))
+            or 0
+        )
         entry = self._entries.get(key)
         if entry is not None and entry[0] == revision:
             return entry[1]
@@ -125,24 +129,48 @@ def _indexed(row: m.Service, centroids: Centroids) -> IndexedService:
     )
 
 
-def query_terms(
-    text: str, keywords: Keywords, index: SearchIndex
-) -> tuple[dict[str, float], frozenset[str]]:
-    """Weighted index terms for a query, and the name phrases that earn the name bonus."""
+@dataclass(frozen=True)
+class Query:
+    """What a search looks for: weighted index terms and the phrases that earn name bonuses."""
+
+    weighted: dict[str, float]
+    area_phrases: frozenset[str]  # every phrase of the keyword areas named
+    said_phrases: frozenset[str]  # the exact phrases named ("schooltransport")
+    own_terms: list[str]  # the family's words outside any keyword phrase, as indexed
+
+
+def build_query(text: str, keywords: Keywords, index: SearchIndex) -> Query:
+    """Read a family's words: keyword areas they name, and whatever else they wrote."""
     weighted: dict[str, float] = {}
     name_phrases: set[str] = set()
-    for match in keywords.find(text):
+    matches = keywords.find(text)
+    for match in matches:
         area = match.area
         for phrase in (area.keyword, *area.synonyms, *area.search):
             name_phrases.add(compact(phrase))
         for phrase in (*area.search, area.keyword, *area.synonyms):
             for term in terms(phrase):
                 weighted[term] = max(weighted.get(term, 0.0), EXPANSION_WEIGHT)
-    for term in terms(text):
-        corrected = index.correct(term)
-        if corrected:
+    all_words = words(text)
+    consumed = {i for match in matches for i in range(match.start, match.end)}
+    own: list[str] = []
+    for position, word in enumerate(all_words):
+        if word in STOP_WORDS:
+            continue
+        corrected = index.correct(stem(word))
+        if not corrected:
+            continue
+        if position not in consumed:
+            # The family's own words count fully; words inside a keyword phrase are already
+            # represented by the keyword (so "short breaks" and "SHORTBREAKS" rank the same).
             weighted[corrected] = 1.0
-    return weighted, frozenset(p for p in name_phrases if len(p) >= 4)
+            own.append(corrected)
+    return Query(
+        weighted=weighted,
+        area_phrases=frozenset(p for p in name_phrases if len(p) >= 4),
+        said_phrases=frozenset(m.phrase for m in matches if len(m.phrase) >= 4),
+        own_terms=own,
+    )
 
 
 def search(
@@ -159,19 +187,25 @@ def search(
     index = index_cache.get(session, centroids)
     if not index.services:
         return []
-    weighted, name_phrases = query_terms(text, keywords_from(data_dir), index)
-    if not weighted:
+    query = build_query(text, keywords_from(data_dir), index)
+    if not query.weighted:
         return []
-    scores = index.score(weighted)
+    scores = index.score(query.weighted)
     if age is not None:
         scores[(index.min_age > age) | (index.max_age < age)] = 0.0
     candidates = np.flatnonzero(scores > 0)
     if candidates.size == 0:
         return []
     best = float(scores[candidates].max())
-    if name_phrases:
-        named = index.names_containing(name_phrases)
-        scores[named & (scores > 0)] += NAME_MATCH_BONUS * best
+    relevant = scores > 0
+    if query.area_phrases:
+        scores[index.names_containing(query.area_phrases) & relevant] += NAME_MATCH_BONUS * best
+    if query.said_phrases:
+        # "school transport": the service named with the very phrase beats one that only
+        # matches the keyword's wider vocabulary ("Blue Badge").
+        scores[index.names_containing(query.said_phrases) & relevant] += SAID_PHRASE_BONUS * best
+    if len(query.own_terms) > 1:
+        scores += COVERAGE_BONUS * best * index.name_coverage(query.own_terms) ** 2 * relevant
     distance = np.full(len(index.services), np.nan)
     place = centroids.locate(postcode)
     if place is not None and index.position_owner.size:
@@ -185,8 +219,14 @@ def search(
         s = index.services[i]
         results.append(
             SearchResult(
-                id=s.id, name=s.name, score=float(scores[i]), phone=s.phone, email=s.email,
-                url=s.url, minimum_age=s.minimum_age, maximum_age=s.maximum_age,
+                id=s.id,
+                name=s.name,
+                score=float(scores[i]),
+                phone=s.phone,
+                email=s.email,
+                url=s.url,
+                minimum_age=s.minimum_age,
+                maximum_age=s.maximum_age,
                 distance_km=None if np.isnan(distance[i]) else round(float(distance[i]), 1),
             )
         )

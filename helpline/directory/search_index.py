@@ -62,14 +62,20 @@ class SearchIndex:
         self.position_lat = np.array(lats, dtype=float)
         self.position_lon = np.array(lons, dtype=float)
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.in_name: dict[str, np.ndarray] = {}
         self._build_postings(n)
         self.vocabulary = sorted(self.postings)
         self._corrections: dict[str, str | None] = {}
         self._name_masks: dict[frozenset[str], np.ndarray] = {}
 
     def _build_postings(self, n: int) -> None:
+        names = [Counter(terms(s.name)) for s in self.services]
+        for i, counter in enumerate(names):
+            for term in counter:
+                self.in_name.setdefault(term, []).append(i)  # type: ignore[arg-type]
+        self.in_name = {t: np.array(docs, dtype=np.int64) for t, docs in self.in_name.items()}
         fields = {
-            "name": [Counter(terms(s.name)) for s in self.services],
+            "name": names,
             "tags": [Counter(terms(s.tags)) for s in self.services],
             "description": [Counter(terms(s.description)) for s in self.services],
         }
@@ -102,7 +108,10 @@ class SearchIndex:
         best = None
         if len(term) >= 5 and term.isalpha():
             found = process.extractOne(
-                term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=85,
+                term,
+                self.vocabulary,
+                scorer=fuzz.ratio,
+                score_cutoff=85,
                 processor=None,
             )
             best = found[0] if found else None
@@ -127,6 +136,17 @@ class SearchIndex:
             if posting is not None:
                 scores[posting[0]] += weight * posting[1]
         return scores
+
+    def name_coverage(self, family_terms: list[str]) -> np.ndarray:
+        """Share of the family's own words that each service's name contains (0 to 1)."""
+        hits = np.zeros(len(self.services), dtype=float)
+        if not family_terms:
+            return hits
+        for term in family_terms:
+            docs = self.in_name.get(term)
+            if docs is not None:
+                hits[docs] += 1.0
+        return hits / len(family_terms)
 
     def nearest_km(self, distances: np.ndarray) -> np.ndarray:
         """Each service's nearest position's distance; NaN for services with no position."""

@@ -26,8 +26,12 @@ def request_callback(
     if existing is not None:
         return existing, False
     row = CallbackRequest(
-        cause=cause[:128], phone_number=phone_number, channel=channel, summary=summary[:4000],
-        language=language, recording_url=recording_url,
+        cause=cause[:128],
+        phone_number=phone_number,
+        channel=channel,
+        summary=summary[:4000],
+        language=language,
+        recording_url=recording_url,
     )
     session.add(row)
     session.flush()

@@ -38,5 +38,7 @@ class CallbackRequest(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

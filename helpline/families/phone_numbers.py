@@ -5,8 +5,18 @@ from __future__ import annotations
 import phonenumbers
 
 # Twilio sends these in From for a withheld or unknown caller.
-WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "+86282452253",
-            "+7378742833", "+2562533", "+8656696"}
+WITHHELD = {
+    "",
+    "anonymous",
+    "restricted",
+    "unknown",
+    "private",
+    "+266696687",
+    "+86282452253",
+    "+7378742833",
+    "+2562533",
+    "+8656696",
+}
 
 
 def is_withheld(number: str | None) -> bool:

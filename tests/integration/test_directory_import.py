@@ -22,14 +22,21 @@ def test_north_lincolnshire_imports_all_its_services_then_reports_no_changes(app
         first = run_import([str(NORTH_LINCS_FEED)], "north-lincs")
         assert (first.created, first.updated, len(first.skipped)) == (738, 0, 0)
         second = run_import([str(NORTH_LINCS_FEED)], "north-lincs")
-        assert (second.created, second.updated, second.unchanged, second.deactivated) == (0, 0, 738, 0)
+        assert (second.created, second.updated, second.unchanged, second.deactivated) == (
+            0,
+            0,
+            738,
+            0,
+        )
         assert not second.changed
         service = db.session.scalar(select(m.Service).where(m.Service.name == "Short Breaks Team"))
         assert service is not None and "<" not in service.description
         assert service.organization is not None
 
 
-def test_bristol_keeps_both_services_that_share_an_id_and_skips_the_nameless_one(app: Flask) -> None:
+def test_bristol_keeps_both_services_that_share_an_id_and_skips_the_nameless_one(
+    app: Flask,
+) -> None:
     with app.app_context():
         summary = run_import([str(BRISTOL_FEED)], "bristol")
         assert summary.created == 818
@@ -41,7 +48,9 @@ def test_bristol_keeps_both_services_that_share_an_id_and_skips_the_nameless_one
         assert (again.created, again.updated, again.unchanged) == (0, 0, 818)
 
 
-def test_a_changed_service_is_updated_and_a_dropped_one_marked_inactive(app: Flask, tmp_path: Path) -> None:
+def test_a_changed_service_is_updated_and_a_dropped_one_marked_inactive(
+    app: Flask, tmp_path: Path
+) -> None:
     records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(records))
@@ -51,7 +60,12 @@ def test_a_changed_service_is_updated_and_a_dropped_one_marked_inactive(app: Fla
         dropped = records.pop()
         feed.write_text(json.dumps(records))
         summary = run_import([str(feed)], "small")
-        assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (0, 1, 1, 1)
+        assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (
+            0,
+            1,
+            1,
+            1,
+        )
         gone = db.session.get(m.Service, dropped["id"])
         assert gone is not None and gone.status == "inactive"
         changed = db.session.get(m.Service, records[0]["id"])

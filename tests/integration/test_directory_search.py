@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import json
+import uuid
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
@@ -16,7 +20,9 @@ def north_lincs(app: Flask) -> Flask:
 
 
 @pytest.mark.parametrize("text", ["SHORTBREAKS", "short breaks", "Short-Breaks", "shortbrakes"])
-def test_short_breaks_team_and_respite_lead_for_every_spelling(north_lincs: Flask, text: str) -> None:
+def test_short_breaks_team_and_respite_lead_for_every_spelling(
+    north_lincs: Flask, text: str
+) -> None:
     with north_lincs.app_context():
         top3 = [r.name for r in search(text, limit=3)]
         reference = [r.name for r in search("SHORTBREAKS", limit=3)]
@@ -49,24 +55,69 @@ def test_age_filters_out_services_for_other_ages(app: Flask, runner) -> None:  #
         assert adults and all((r.maximum_age or 25) >= 24 for r in adults)
 
 
-def test_nearer_services_come_first_for_a_postcode(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
-    runner.invoke(args=["seed"])
-    with app.app_context():
-        unplaced = search("SHORTBREAKS", limit=20)
-        for district in ("LN1", "LN6"):
-            near = search("SHORTBREAKS", postcode=f"{district} 1ZZ", limit=20)
-            assert {r.id for r in near} == {r.id for r in unplaced}
-            placed = [r for r in near if r.distance_km is not None]
-            assert placed, "sample short breaks should have locations"
-        far_first = search("SHORTBREAKS", postcode="LN6", limit=3)
-        near_first = search("SHORTBREAKS", postcode="LN2", limit=3)
-    assert [r.id for r in far_first] != [r.id for r in near_first] or all(
-        r.distance_km is None for r in far_first
+def _club(name: str, district: str, lat: float, lon: float) -> dict[str, object]:
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)),
+        "name": name,
+        "status": "active",
+        "description": "A Saturday short breaks club for disabled children.",
+        "service_at_locations": [
+            {
+                "location": {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, name)),
+                    "name": "Hall",
+                    "latitude": lat,
+                    "longitude": lon,
+                    "addresses": [
+                        {"address_1": "1 Road", "city": "Town", "postal_code": f"{district} 9ZZ"}
+                    ],
+                }
+            }
+        ],
+    }
+
+
+def test_nearer_services_come_first_for_a_postcode(app: Flask, tmp_path: Path) -> None:
+    feed = tmp_path / "clubs.json"
+    feed.write_text(
+        json.dumps(
+            [
+                _club("Sunflower Club Lincoln", "LN1", 53.235, -0.548),
+                _club("Sunflower Club Scunthorpe", "DN15", 53.59, -0.66),
+            ]
+        )
     )
+    with app.app_context():
+        run_import([str(feed)], "clubs")
+        near_lincoln = search("short breaks club", postcode="LN2 1AB", limit=2)
+        near_scunthorpe = search("short breaks club", postcode="DN16", limit=2)
+        anywhere = search("short breaks club", limit=2)
+    assert [r.name for r in near_lincoln] == ["Sunflower Club Lincoln", "Sunflower Club Scunthorpe"]
+    assert [r.name for r in near_scunthorpe] == [
+        "Sunflower Club Scunthorpe",
+        "Sunflower Club Lincoln",
+    ]
+    assert near_lincoln[0].distance_km is not None and near_lincoln[0].distance_km < 5
+    assert all(r.distance_km is None for r in anywhere)
+
+
+def test_services_without_a_position_are_placed_by_their_postcode(
+    app: Flask, tmp_path: Path
+) -> None:
+    club = _club("Postcode Only Club", "LN6", 0, 0)
+    location = club["service_at_locations"][0]["location"]  # type: ignore[index]
+    del location["latitude"], location["longitude"]
+    (tmp_path / "f.json").write_text(json.dumps([club]))
+    with app.app_context():
+        run_import([str(tmp_path / "f.json")], "pc")
+        (result,) = search("short breaks club", postcode="LN6", limit=1)
+    assert result.distance_km == 0.0
 
 
 def test_the_search_command_prints_ranked_results(north_lincs: Flask) -> None:
-    result = north_lincs.test_cli_runner().invoke(args=["search", "short breaks", "--age", "12", "--postcode", "DN15"])
+    result = north_lincs.test_cli_runner().invoke(
+        args=["search", "short breaks", "--age", "12", "--postcode", "DN15"]
+    )
     assert result.exit_code == 0
     lines = [line for line in result.output.splitlines() if line[:1].isdigit()]
     assert any("Short Breaks Team" in line for line in lines[:3])

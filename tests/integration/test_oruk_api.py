@@ -16,8 +16,11 @@ SCHEMA_DIR = UK_PROFILE / "schema"
 
 def _validator(name: str) -> Draft7Validator:
     schema = json.loads((SCHEMA_DIR / name).read_text())
-    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER,
-                           registry=Registry().with_resource(schema.get("$id", name), Resource.opaque(schema)))
+    return Draft7Validator(
+        schema,
+        format_checker=Draft7Validator.FORMAT_CHECKER,
+        registry=Registry().with_resource(schema.get("$id", name), Resource.opaque(schema)),
+    )
 
 
 SERVICE = _validator("service.json")

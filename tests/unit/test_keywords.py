@@ -44,9 +44,22 @@ def test_words_after_a_keyword_are_left_for_refinement() -> None:
 
 def test_every_local_offer_area_has_a_keyword() -> None:
     keywords = set(KEYWORDS.by_keyword)
-    assert {"SHORTBREAKS", "EHC", "TRANSPORT", "EDUCATION", "HEALTH", "SOCIALCARE", "ADULTHOOD",
-            "TRAINING", "ASSESSMENT", "TRANSFER", "BUDGET", "COMPLAINTS", "MONEY",
-            "SENDIASS"} <= keywords
+    assert {
+        "SHORTBREAKS",
+        "EHC",
+        "TRANSPORT",
+        "EDUCATION",
+        "HEALTH",
+        "SOCIALCARE",
+        "ADULTHOOD",
+        "TRAINING",
+        "ASSESSMENT",
+        "TRANSFER",
+        "BUDGET",
+        "COMPLAINTS",
+        "MONEY",
+        "SENDIASS",
+    } <= keywords
 
 
 def test_a_keyword_listed_twice_is_rejected(tmp_path: Path) -> None:

@@ -32,10 +32,13 @@ def test_a_30_nested_service_keeps_its_children() -> None:
 
 
 def test_a_30_list_page_is_read_from_contents() -> None:
-    page = {"total_items": 2, "contents": [
-        {"id": str(uuid.uuid4()), "name": "One", "status": "active"},
-        {"id": str(uuid.uuid4()), "name": "Two", "status": "active"},
-    ]}
+    page = {
+        "total_items": 2,
+        "contents": [
+            {"id": str(uuid.uuid4()), "name": "One", "status": "active"},
+            {"id": str(uuid.uuid4()), "name": "Two", "status": "active"},
+        ],
+    }
     assert [s["name"] for s in parse_document(page, "p").services] == ["One", "Two"]
 
 
@@ -46,14 +49,35 @@ def test_a_10_service_is_converted_to_30_shape() -> None:
         "description": "<p>Home visits for&nbsp;under fives.</p>",
         "status": "active",
         "eligibilitys": [{"id": "e1", "eligibility": "age", "minimum_age": 0, "maximum_age": 5}],
-        "contacts": [{"id": "c1", "name": "Duty", "phones": [{"id": "p1", "number": "01632 960111"}]}],
-        "regular_schedules": [{"id": "r1", "weekday": "Monday", "opens_at": "9:00", "closes_at": "17:00"}],
-        "service_at_locations": [{"id": "sl1", "location": {
-            "id": "l1", "name": "Hub", "latitude": "53.2", "longitude": "-0.5",
-            "physical_addresses": [{"id": "a1", "address_1": "1 High St", "city": "Lincoln",
-                                    "postal_code": "ln2 9zx", "country": "GB"}]}}],
-        "service_taxonomys": [{"id": "t1", "taxonomy": {"id": "tx1", "name": "Early years",
-                                                        "vocabulary": "local"}}],
+        "contacts": [
+            {"id": "c1", "name": "Duty", "phones": [{"id": "p1", "number": "01632 960111"}]}
+        ],
+        "regular_schedules": [
+            {"id": "r1", "weekday": "Monday", "opens_at": "9:00", "closes_at": "17:00"}
+        ],
+        "service_at_locations": [
+            {
+                "id": "sl1",
+                "location": {
+                    "id": "l1",
+                    "name": "Hub",
+                    "latitude": "53.2",
+                    "longitude": "-0.5",
+                    "physical_addresses": [
+                        {
+                            "id": "a1",
+                            "address_1": "1 High St",
+                            "city": "Lincoln",
+                            "postal_code": "ln2 9zx",
+                            "country": "GB",
+                        }
+                    ],
+                },
+            }
+        ],
+        "service_taxonomys": [
+            {"id": "t1", "taxonomy": {"id": "tx1", "name": "Early years", "vocabulary": "local"}}
+        ],
     }
     (service,) = parse_document({"content": [record]}, "legacy").services
     assert service["name"] == "Portage Home Visiting"
@@ -70,7 +94,8 @@ def test_a_10_service_is_converted_to_30_shape() -> None:
 
 
 def test_records_without_a_name_are_skipped_with_a_reason() -> None:
-    feed = parse_document([{"id": str(uuid.uuid4()), "name": " ", "description": "<p><br></p>"},
-                           "not an object"], "f")
+    feed = parse_document(
+        [{"id": str(uuid.uuid4()), "name": " ", "description": "<p><br></p>"}, "not an object"], "f"
+    )
     assert feed.services == []
     assert sorted(s.reason for s in feed.skipped) == ["entry is not an object", "no name"]

@@ -4,8 +4,14 @@ from helpline.directory.plain_text import html_to_text
 
 
 def test_paragraphs_and_bullets_become_plain_lines() -> None:
-    html = "<h2>Who are Short Breaks for?</h2><p>Short breaks are for:</p><ul><li>parents</li><li>carers</li></ul>"
-    assert html_to_text(html) == "Who are Short Breaks for?\nShort breaks are for:\n- parents\n- carers"
+    html = (
+        "<h2>Who are Short Breaks for?</h2><p>Short breaks are for:</p>"
+        "<ul><li>parents</li><li>carers</li></ul>"
+    )
+    assert (
+        html_to_text(html)
+        == "Who are Short Breaks for?\nShort breaks are for:\n- parents\n- carers"
+    )
 
 
 def test_entities_are_decoded_and_non_breaking_spaces_removed() -> None:
