@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -19,6 +20,9 @@ from helpline.directory.oruk_feed import (
     parse_document,
 )
 from helpline.extensions import db
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 def _source_name(path: Path) -> str:
@@ -47,12 +51,13 @@ def run_import(
         feed.taxonomy_terms.extend(part.taxonomy_terms)
         feed.skipped.extend(part.skipped)
     if show_progress:
+        bar: ProgressBar[int]
         with click.progressbar(
             length=len(feed.services), label=f"Importing {name}", file=sys.stderr
         ) as bar:
-            summary = import_feed(db.session, feed, name, progress=bar.update)
+            summary = import_feed(db.session(), feed, name, progress=bar.update)
     else:
-        summary = import_feed(db.session, feed, name)
+        summary = import_feed(db.session(), feed, name)
     db.session.commit()
     return summary
 

@@ -59,7 +59,7 @@ class _IndexCache:
         self._entries: dict[str, tuple[int, SearchIndex]] = {}
 
     def get(self, session: Session, centroids: Centroids) -> SearchIndex:
-        key = str(session.get_bind().url)
+        key = str(session.get_bind().engine.url)
         revision = (
             session.scalar(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1))
             or 0
@@ -181,7 +181,7 @@ def search(
     session: Session | None = None,
 ) -> list[SearchResult]:
     """Active services that match the text, best first, for this age and near this postcode."""
-    session = session or db.session
+    session = session or db.session()
     data_dir = current_app.config["DATA_DIR"]
     centroids = centroids_in(data_dir)
     index = index_cache.get(session, centroids)

@@ -70,10 +70,11 @@ class SearchIndex:
 
     def _build_postings(self, n: int) -> None:
         names = [Counter(terms(s.name)) for s in self.services]
+        named_in: dict[str, list[int]] = {}
         for i, counter in enumerate(names):
             for term in counter:
-                self.in_name.setdefault(term, []).append(i)  # type: ignore[arg-type]
-        self.in_name = {t: np.array(docs, dtype=np.int64) for t, docs in self.in_name.items()}
+                named_in.setdefault(term, []).append(i)
+        self.in_name = {t: np.array(docs, dtype=np.int64) for t, docs in named_in.items()}
         fields = {
             "name": names,
             "tags": [Counter(terms(s.tags)) for s in self.services],
