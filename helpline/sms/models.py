@@ -1,0 +1,76 @@
+"""What the text channel keeps: conversations, the message log, handled ids and feedback.
+
+Columns named phone_number and body hold personal data; the retention job erases them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpline.directory.models import utcnow
+from helpline.extensions import db
+
+
+class SmsConversation(db.Model):  # type: ignore[name-defined,misc]
+    """One number's dialogue: its language (kept) and its last list (expires after 30 minutes)."""
+
+    __tablename__ = "sms_conversation"
+    phone_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
+    """Every text in and out, with what it matched: the council's view of unmet needs."""
+
+    __tablename__ = "sms_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "in" or "out"
+    message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # What the text was taken as: keyword, process, details, more, menu, no_match, callback, ...
+    intent: Mapped[str] = mapped_column(String(32), default="", index=True)
+    keyword: Mapped[str | None] = mapped_column(String(32), index=True)
+    area: Mapped[str | None] = mapped_column(Text)
+    result_count: Mapped[int | None] = mapped_column(Integer)
+    segments: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SmsHandledMessage(db.Model):  # type: ignore[name-defined,misc]
+    """An inbound MessageSid already answered, and the TwiML it got: a redelivery gets the same."""
+
+    __tablename__ = "sms_handled_message"
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    twiml: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class LocalOfferFeedback(db.Model):  # type: ignore[name-defined,misc]
+    """A family's comment on the Local Offer; the council publishes comments with its response."""
+
+    __tablename__ = "local_offer_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), default="sms")
+    message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
