@@ -51,11 +51,12 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
 
 
 class SmsHandledMessage(db.Model):  # type: ignore[name-defined,misc]
-    """An inbound MessageSid already answered, and the TwiML it got: a redelivery gets the same."""
+    """An inbound MessageSid already answered, and its replies: a redelivery gets the same."""
 
     __tablename__ = "sms_handled_message"
     message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    twiml: Mapped[str] = mapped_column(Text, default="")
+    # [{"body": text, "ref": sms_message.id}, ...]; the ref links Twilio's status callback.
+    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )

@@ -45,7 +45,7 @@ def upgrade():
 
     op.create_table('sms_handled_message',
     sa.Column('message_sid', sa.String(length=64), nullable=False),
-    sa.Column('twiml', sa.Text(), nullable=False),
+    sa.Column('replies', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('message_sid', name=op.f('pk_sms_handled_message'))
     )

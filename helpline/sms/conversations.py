@@ -1,0 +1,249 @@
+"""Answering one inbound text: memory, dedupe, actions and the insight log, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from helpline.directory.geo import centroids_in
+from helpline.directory.keywords import keywords_from
+from helpline.directory.models import utcnow
+from helpline.families.callbacks import request_callback
+from helpline.families.opt_outs import is_opted_out, record_opt_in, record_opt_out
+from helpline.families.phone_numbers import to_e164
+from helpline.logs import mask_phone
+from helpline.sms import engine
+from helpline.sms.lookup import LocalOfferDirectory
+from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsHandledMessage, SmsMessage
+from helpline.sms.replies import pack
+from helpline.sms.segments import count_segments
+from helpline.sms.templates import TemplateSet, templates_from
+
+log = logging.getLogger(__name__)
+
+# Twilio's longest SMS body is 1600 characters; anything longer is not a real text.
+MAX_BODY = 1600
+STATUS_ORDER = ("accepted", "queued", "scheduled", "sending", "sent", "receiving", "received",
+                "undelivered", "failed", "delivered", "read", "canceled")
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """The parts of Twilio's incoming-message webhook the helpline uses."""
+
+    message_sid: str
+    from_number: str
+    to_number: str
+    body: str
+    num_media: int = 0
+
+    @classmethod
+    def from_form(cls, form: Any) -> InboundSms:
+        """Read Twilio's form fields; missing or odd values become empty, never an error."""
+        try:
+            media = int(form.get("NumMedia", "0") or 0)
+        except ValueError:
+            media = 0
+        return cls(
+            message_sid=str(form.get("MessageSid") or form.get("SmsSid") or "")[:64],
+            from_number=str(form.get("From", ""))[:64],
+            to_number=str(form.get("To", ""))[:64],
+            body=str(form.get("Body", ""))[:MAX_BODY],
+            num_media=media,
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One text to send back, and the log row its delivery status belongs to."""
+
+    body: str
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the dialogue's data files are."""
+
+    data_dir: str
+    templates_dir: str
+
+
+def answer_text_message(session: Session, inbound: InboundSms, settings: Settings) -> list[Reply]:
+    """The replies to a text; a redelivered MessageSid gets the same and changes nothing."""
+    sid = inbound.message_sid
+    if sid:
+        handled = session.get(SmsHandledMessage, sid)
+        if handled is not None:
+            return _stored(handled)
+    phone = to_e164(inbound.from_number) or (inbound.from_number.strip()[:32] or None)
+    try:
+        return _answer(session, inbound, phone, settings)
+    except IntegrityError:
+        # The same MessageSid was answered by another process a moment ago.
+        session.rollback()
+        handled = session.get(SmsHandledMessage, sid) if sid else None
+        if handled is not None:
+            return _stored(handled)
+        return _apologise(session, inbound, phone, settings, "conflict")
+    except Exception:
+        session.rollback()
+        log.exception("the text dialogue failed for %s; sent the apology", mask_phone(phone))
+        return _apologise(session, inbound, phone, settings, "error")
+
+
+def _stored(handled: SmsHandledMessage) -> list[Reply]:
+    return [Reply(str(r.get("body", "")), r.get("ref")) for r in handled.replies or []]
+
+
+def _context(session: Session, settings: Settings) -> engine.Context:
+    centroids = centroids_in(settings.data_dir)
+    return engine.Context(
+        keywords=keywords_from(settings.data_dir),
+        templates=templates_from(settings.templates_dir),
+        directory=LocalOfferDirectory(session),
+        find_place=centroids.find,
+        now=time.time(),
+    )
+
+
+def _answer(
+    session: Session, inbound: InboundSms, phone: str | None, settings: Settings
+) -> list[Reply]:
+    ctx = _context(session, settings)
+    row = session.get(SmsConversation, phone) if phone else None
+    before = engine.Conversation.from_state(
+        row.state if row else None, row.language if row else "en", is_opted_out(session, phone)
+    )
+    outcome = engine.respond(before, inbound.body, ctx)
+    after = outcome.conversation
+    if phone is None:
+        # Nothing can be sent to a hidden number, and nothing of it kept.
+        outcome = engine.Outcome(after, [], [], outcome.insight)
+    for action in outcome.actions:
+        _carry_out(session, action, inbound, phone, after.language)
+    if phone is not None:
+        if row is None:
+            row = SmsConversation(phone_number=phone)
+            session.add(row)
+        row.language = after.language
+        row.state = after.state()
+        row.updated_at = utcnow()
+    return _log_and_finish(session, inbound, phone, after.language, outcome.insight,
+                           outcome.replies)
+
+
+def _carry_out(
+    session: Session, action: engine.Action, inbound: InboundSms, phone: str | None,
+    language: str,
+) -> None:
+    if phone is None:
+        return
+    if isinstance(action, engine.OptOut):
+        record_opt_out(session, phone, action.word)
+    elif isinstance(action, engine.OptIn):
+        record_opt_in(session, phone)
+    elif isinstance(action, engine.RequestCallback):
+        request_callback(session, cause=f"sms:{inbound.message_sid or time.time_ns()}",
+                         phone_number=phone, channel="sms", summary=action.summary,
+                         language=language)
+    elif isinstance(action, engine.StoreFeedback):
+        session.add(LocalOfferFeedback(channel="sms", message_sid=inbound.message_sid or None,
+                                       phone_number=phone, body=action.text, language=language))
+
+
+def _log_and_finish(
+    session: Session, inbound: InboundSms, phone: str | None, language: str,
+    insight: engine.Insight, replies: list[str],
+) -> list[Reply]:
+    def entry(direction: str, body: str, sid: str | None) -> SmsMessage:
+        return SmsMessage(
+            direction=direction, message_sid=sid, phone_number=phone, body=body,
+            language=language, intent=insight.intent, keyword=insight.keyword,
+            area=insight.area, result_count=insight.result_count,
+            segments=count_segments(body).segments,
+            status="received" if direction == "in" else None,
+        )
+
+    session.add(entry("in", inbound.body, inbound.message_sid or None))
+    outbound = [entry("out", body, None) for body in replies]
+    session.add_all(outbound)
+    session.flush()
+    sent = [Reply(row.body or "", row.id) for row in outbound]
+    if inbound.message_sid:
+        session.add(SmsHandledMessage(
+            message_sid=inbound.message_sid,
+            replies=[{"body": r.body, "ref": r.ref} for r in sent],
+        ))
+    session.commit()
+    return sent
+
+
+def _apologise(
+    session: Session, inbound: InboundSms, phone: str | None, settings: Settings, intent: str
+) -> list[Reply]:
+    """The safe answer when the dialogue failed: sorry and the menu, logged as an error."""
+    language = "en"
+    try:
+        templates: TemplateSet = templates_from(settings.templates_dir)
+        if phone:
+            row = session.get(SmsConversation, phone)
+            language = row.language if row else "en"
+            if is_opted_out(session, phone):
+                return []
+        t = templates.get(language)
+        texts = pack([t.render("error"), t.render("menu")], t.language)
+    except Exception:
+        session.rollback()
+        log.exception("could not build the apology for %s", mask_phone(phone))
+        return [Reply(FALLBACK_APOLOGY)]
+    try:
+        return _log_and_finish(session, inbound, phone, language, engine.Insight(intent), texts)
+    except Exception:
+        session.rollback()
+        log.exception("could not log the apology for %s", mask_phone(phone))
+        return [Reply(text) for text in texts]
+
+
+# Used only if even the template files can't be read: a family still gets an answer.
+FALLBACK_APOLOGY = "Sorry, something went wrong on our side. Please try again later."
+
+
+def record_status(session: Session, ref: str | None, message_sid: str, status: str) -> bool:
+    """Record a delivery status for a logged outbound text; False (and no change) if unknown."""
+    row = None
+    if ref and ref.isdigit():
+        row = session.get(SmsMessage, int(ref))
+        if row is not None and (row.direction != "out" or
+                                (row.message_sid and row.message_sid != message_sid)):
+            row = None
+    if row is None and message_sid:
+        row = session.scalar(select(SmsMessage).where(
+            SmsMessage.message_sid == message_sid, SmsMessage.direction == "out"))
+    status = status.strip().lower()[:32]
+    if row is None or not status:
+        return False
+    if message_sid and not row.message_sid:
+        row.message_sid = message_sid[:64]
+    # Callbacks can arrive out of order: never move a status backwards.
+    if _rank(status) >= _rank(row.status):
+        row.status = status
+    row.updated_at = utcnow()
+    session.commit()
+    return True
+
+
+def _rank(status: str | None) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else -1
+
+
+def settings_for(config: Any) -> Settings:
+    """Settings from the Flask config."""
+    return Settings(str(Path(config["DATA_DIR"])), str(Path(config["SMS_TEMPLATES_DIR"])))

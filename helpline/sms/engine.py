@@ -1,0 +1,313 @@
+"""The text dialogue as a pure function: (conversation, text, context) -> outcome.
+
+No Flask, database or Twilio here: the directory is passed in, and what should happen
+(opt-out, callback, feedback) comes back as actions for the caller to carry out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from helpline.directory.keywords import Keywords
+from helpline.directory.text_match import compact, words
+from helpline.sms.replies import (
+    ServiceDetails,
+    ServiceSummary,
+    pack,
+    render_details,
+    render_page,
+)
+from helpline.sms.templates import Templates, TemplateSet
+
+LIST_MEMORY_SECONDS = 30 * 60
+CALLBACK_REPEAT_SECONDS = 24 * 60 * 60
+PAGE_SIZE = 3
+MAX_LISTED = 12
+MAX_ASKED = 5
+MAX_AGE = 25
+_NUMBER = re.compile(r"^\s*(?:no\.?|#)?\s*(\d{1,3})\s*[.)!]?\s*$", re.IGNORECASE)
+_AGE_WORDS = frozenset("age aged ages years year yrs yr old yo".split())
+
+
+class Directory(Protocol):
+    """The services directory as the dialogue needs it."""
+
+    def find(
+        self, text: str, age: int | None, postcode: str | None, limit: int
+    ) -> list[ServiceSummary]: ...
+
+    def details(self, service_id: str) -> ServiceDetails | None: ...
+
+
+class Place(Protocol):
+    """A postcode or district found in a text."""
+
+    outcode: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The last list sent to a number, so that '2' and MORE work."""
+
+    keyword: str
+    header: str
+    items: tuple[ServiceSummary, ...]
+    shown: int
+    saved_at: float
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the helpline remembers about one number."""
+
+    language: str = "en"
+    opted_out: bool = False
+    listing: Listing | None = None
+    asked: tuple[str, ...] = ()
+    callback_at: float | None = None
+
+    def state(self) -> dict[str, Any]:
+        """Plain JSON for the database (language and opt-out are kept elsewhere)."""
+        listing = None
+        if self.listing is not None:
+            listing = {
+                "keyword": self.listing.keyword, "header": self.listing.header,
+                "shown": self.listing.shown, "saved_at": self.listing.saved_at,
+                "items": [[s.id, s.name, s.phone, s.email, s.url] for s in self.listing.items],
+            }
+        return {"listing": listing, "asked": list(self.asked), "callback_at": self.callback_at}
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any] | None, language: str, opted_out: bool
+    ) -> Conversation:
+        """Rebuild from stored JSON; anything unreadable is forgotten rather than failing."""
+        state = state or {}
+        listing = None
+        raw = state.get("listing")
+        if isinstance(raw, dict):
+            try:
+                items = tuple(ServiceSummary(*row) for row in raw["items"])
+                listing = Listing(str(raw["keyword"]), str(raw["header"]), items,
+                                  int(raw["shown"]), float(raw["saved_at"]))
+            except (KeyError, TypeError, ValueError):
+                listing = None
+        asked = tuple(str(a) for a in state.get("asked") or ())[-MAX_ASKED:]
+        callback_at = state.get("callback_at")
+        return cls(language, opted_out, listing, asked,
+                   float(callback_at) if isinstance(callback_at, int | float) else None)
+
+
+@dataclass(frozen=True)
+class OptOut:
+    word: str
+
+
+@dataclass(frozen=True)
+class OptIn:
+    pass
+
+
+@dataclass(frozen=True)
+class RequestCallback:
+    summary: str
+
+
+@dataclass(frozen=True)
+class StoreFeedback:
+    text: str
+
+
+Action = OptOut | OptIn | RequestCallback | StoreFeedback
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What a text was taken as, for the council's log of what families ask for."""
+
+    intent: str
+    keyword: str | None = None
+    area: str | None = None
+    result_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The new conversation, the texts to send back, and what the caller must do."""
+
+    conversation: Conversation
+    replies: list[str]
+    actions: list[Action] = field(default_factory=list)
+    insight: Insight = Insight("menu")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the dialogue reads besides the conversation and the text."""
+
+    keywords: Keywords
+    templates: TemplateSet
+    directory: Directory
+    find_place: Callable[[str], Place | None]
+    now: float
+
+
+def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
+    """Answer one text from a family."""
+    said = compact(text)
+    command = ctx.templates.index.commands.get(said)
+    if command == "opt_out":
+        # Twilio sends the carrier's confirmation itself: we send nothing at all.
+        quiet = replace(conversation, opted_out=True, listing=None)
+        return Outcome(quiet, [], [OptOut(said.upper())], Insight("opt_out"))
+    if command == "opt_in":
+        back = replace(conversation, opted_out=False)
+        t = ctx.templates.get(back.language)
+        return Outcome(back, _texts(t, "welcome_back", "menu"), [OptIn()], Insight("opt_in"))
+    if conversation.opted_out:
+        return Outcome(conversation, [], [], Insight("ignored_opted_out"))
+    conversation = _forget_old_list(conversation, ctx.now)
+    t = ctx.templates.get(conversation.language)
+    language = ctx.templates.index.languages.get(said)
+    if language is not None:
+        switched = replace(conversation, language=language)
+        t = ctx.templates.get(language)
+        return Outcome(switched, _texts(t, "language_set", "menu"), [], Insight("language"))
+    if command == "menu" or not said:
+        return Outcome(conversation, _texts(t, "menu"), [], Insight("menu"))
+    if command == "more":
+        return _more(conversation, t, ctx)
+    number = _NUMBER.match(text)
+    if number:
+        return _details(conversation, t, int(number.group(1)), ctx)
+    tokens = words(text)
+    if ctx.templates.index.commands.get(tokens[0]) == "feedback" if tokens else False:
+        return _feedback(conversation, t, text)
+    if command == "adviser" or _starts_with_adviser(tokens, ctx):
+        return _callback(conversation, t, ctx)
+    return _keyword(conversation, t, text, ctx)
+
+
+def _texts(t: Templates, *keys: str) -> list[str]:
+    return pack([t.render(k) for k in keys], t.language)
+
+
+def _forget_old_list(conversation: Conversation, now: float) -> Conversation:
+    listing = conversation.listing
+    if listing is not None and now - listing.saved_at > LIST_MEMORY_SECONDS:
+        return replace(conversation, listing=None)
+    return conversation
+
+
+def _remember(conversation: Conversation, asked: str) -> Conversation:
+    return replace(conversation, asked=(*conversation.asked, asked)[-MAX_ASKED:])
+
+
+def _starts_with_adviser(tokens: list[str], ctx: Context) -> bool:
+    for size in (1, 2, 3):
+        if len(tokens) >= size and ctx.templates.index.commands.get(
+            "".join(tokens[:size])
+        ) == "adviser":
+            return True
+    return False
+
+
+def _page(listing: Listing, t: Templates) -> list[str]:
+    start = listing.shown
+    end = min(start + PAGE_SIZE, len(listing.items))
+    items = [(i + 1, listing.items[i]) for i in range(start, end)]
+    return render_page(t, listing.header, items, has_more=end < len(listing.items))
+
+
+def _more(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
+    listing = conversation.listing
+    if listing is None:
+        return Outcome(conversation, _texts(t, "list_expired"), [], Insight("more_expired"))
+    if listing.shown + PAGE_SIZE >= len(listing.items):
+        return Outcome(conversation, _texts(t, "no_more"), [], Insight("more_end", listing.keyword))
+    moved = replace(listing, shown=listing.shown + PAGE_SIZE, saved_at=ctx.now)
+    replies = _page(moved, t)
+    insight = Insight("more", listing.keyword, result_count=len(listing.items))
+    return Outcome(replace(conversation, listing=moved), replies, [], insight)
+
+
+def _details(conversation: Conversation, t: Templates, number: int, ctx: Context) -> Outcome:
+    listing = conversation.listing
+    if listing is None:
+        return Outcome(conversation, _texts(t, "list_expired"), [], Insight("details_expired"))
+    last = min(listing.shown + PAGE_SIZE, len(listing.items))
+    if not 1 <= number <= last:
+        reply = pack([t.render("bad_number", first=1, last=last)], t.language)
+        return Outcome(conversation, reply, [], Insight("details_bad_number", listing.keyword))
+    summary = listing.items[number - 1]
+    details = ctx.directory.details(summary.id)
+    kept = replace(listing, saved_at=ctx.now)
+    conversation = replace(conversation, listing=kept)
+    if details is None:
+        return Outcome(conversation, _texts(t, "details_gone"), [], Insight("details_gone"))
+    conversation = _remember(conversation, f"details of {summary.name}")
+    return Outcome(conversation, render_details(t, details), [],
+                   Insight("details", listing.keyword, result_count=1))
+
+
+def _feedback(conversation: Conversation, t: Templates, text: str) -> Outcome:
+    comment = re.sub(r"^[\W_]*[^\W_]+[\W_]*", "", text.strip(), count=1).strip()
+    if not comment:
+        return Outcome(conversation, _texts(t, "feedback_empty"), [], Insight("feedback_empty"))
+    return Outcome(conversation, _texts(t, "feedback_thanks"), [StoreFeedback(comment)],
+                   Insight("feedback"))
+
+
+def _callback(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
+    recent = conversation.callback_at
+    if recent is not None and ctx.now - recent < CALLBACK_REPEAT_SECONDS:
+        return Outcome(conversation, _texts(t, "callback_already"), [], Insight("callback_repeat"))
+    asked = "; ".join(conversation.asked) or "nothing yet"
+    summary = f"Asked for a call back by text. Asked so far: {asked}."
+    called = replace(conversation, callback_at=ctx.now)
+    return Outcome(called, _texts(t, "callback_done"), [RequestCallback(summary)],
+                   Insight("callback"))
+
+
+def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) -> Outcome:
+    place = ctx.find_place(text)
+    rest = text if place is None else f"{text[: place.start]} {text[place.end :]}"
+    matches = ctx.keywords.find(rest)
+    if not matches:
+        return Outcome(conversation, _texts(t, "menu"), [], Insight("no_match"))
+    area = matches[0].area
+    used = {i for m in matches for i in range(m.start, m.end)}
+    tokens = words(rest)
+    age = next((int(w) for i, w in enumerate(tokens)
+                if i not in used and w.isdigit() and int(w) <= MAX_AGE), None)
+    query = [w for w in tokens if not (age is not None and (w == str(age) or w in _AGE_WORDS))]
+    outcode = place.outcode if place else None
+    results = ctx.directory.find(" ".join(query), age, outcode, MAX_LISTED)
+    name = t.areas.get(area.keyword, area.area)
+    refinement = ", ".join(
+        [t.render("refine_age", age=age)] * (age is not None)
+        + [t.render("refine_place", place=outcode)] * (outcode is not None)
+    )
+    suffix = "_refined" if refinement else ""
+    asked = " ".join(str(x) for x in (area.keyword, age, outcode) if x is not None)
+    conversation = _remember(conversation, f"{asked} ({len(results)} found)")
+    replies: list[str] = []
+    if area.kind == "process":
+        explained = t.process.get(area.keyword) or ctx.templates.get("en").process.get(area.keyword)
+        replies = pack([explained], t.language) if explained else []
+    insight = Insight(area.kind if area.kind == "process" else "keyword", area.keyword,
+                      area.area, len(results))
+    if not results:
+        conversation = replace(conversation, listing=None)
+        replies += pack([t.render("no_results" + suffix, area=name, refinement=refinement)],
+                        t.language)
+        return Outcome(conversation, replies, [], insight)
+    header = t.render("list_header" + suffix, area=name, refinement=refinement)
+    listing = Listing(area.keyword, header, tuple(results), 0, ctx.now)
+    replies += _page(listing, t)
+    return Outcome(replace(conversation, listing=listing), replies, [], insight)

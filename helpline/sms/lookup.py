@@ -1,0 +1,124 @@
+"""The directory as the text dialogue sees it: search results and one service's details."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from helpline.directory import models as m
+from helpline.directory.search import search
+from helpline.sms.replies import ServiceDetails, ServiceSummary
+
+_DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+_WEEK = list(_DAYS)
+
+
+class LocalOfferDirectory:
+    """Implements the dialogue's Directory with the search index and the service tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(
+        self, text: str, age: int | None, postcode: str | None, limit: int
+    ) -> list[ServiceSummary]:
+        """Best matches for the family's words, age and place."""
+        results = search(text, age=age, postcode=postcode, limit=limit, session=self.session)
+        return [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in results]
+
+    def details(self, service_id: str) -> ServiceDetails | None:
+        """The service's ages, hours, address, cost and contacts, or None if it has gone."""
+        row = self.session.scalar(
+            select(m.Service)
+            .where(m.Service.id == service_id, m.Service.status == "active")
+            .options(
+                selectinload(m.Service.phones),
+                selectinload(m.Service.schedules),
+                selectinload(m.Service.cost_options),
+                selectinload(m.Service.service_at_locations)
+                .selectinload(m.ServiceAtLocation.location)
+                .selectinload(m.Location.addresses),
+            )
+        )
+        if row is None:
+            return None
+        free, cost = _cost(row)
+        return ServiceDetails(
+            id=row.id,
+            name=row.name,
+            minimum_age=row.minimum_age,
+            maximum_age=row.maximum_age,
+            hours=_hours(row.schedules),
+            address=_address(row),
+            cost=cost,
+            free=free,
+            phone=row.phones[0].number if row.phones else None,
+            email=row.email,
+            url=row.url,
+        )
+
+
+def _hours(schedules: list[m.Schedule]) -> str | None:
+    parts: list[str] = []
+    for schedule in schedules:
+        if schedule.description:
+            parts.append(schedule.description.strip())
+            continue
+        days = _day_range(schedule.byday or "")
+        times = ""
+        if schedule.opens_at and schedule.closes_at:
+            times = f"{_time(schedule.opens_at)}-{_time(schedule.closes_at)}"
+        text = " ".join(x for x in (days, times) if x)
+        if text:
+            parts.append(text)
+    return "; ".join(dict.fromkeys(parts)) or None
+
+
+def _day_range(byday: str) -> str:
+    days = [d.strip().upper()[-2:] for d in byday.split(",") if d.strip()[-2:].upper() in _DAYS]
+    if not days:
+        return ""
+    positions = [_WEEK.index(d) for d in days]
+    if len(days) > 2 and positions == list(range(positions[0], positions[-1] + 1)):
+        return f"{_DAYS[days[0]]}-{_DAYS[days[-1]]}"
+    return ", ".join(_DAYS[d] for d in days)
+
+
+def _time(value: str) -> str:
+    hours, _, rest = value.partition(":")
+    return f"{int(hours)}:{rest[:2]}" if hours.isdigit() and rest else value
+
+
+def _address(row: m.Service) -> str | None:
+    for sal in row.service_at_locations:
+        location = sal.location
+        if location is None:
+            continue
+        for address in location.addresses:
+            parts = [address.address_1, address.city, address.postal_code]
+            text = ", ".join(p.strip() for p in parts if p and p.strip())
+            if text:
+                return text
+        if location.name:
+            return location.name
+    return None
+
+
+def _cost(row: m.Service) -> tuple[bool, str | None]:
+    """(free, what it costs): a zero amount means free, said in the family's language."""
+    free = False
+    texts: list[str] = []
+    for option in row.cost_options:
+        if option.amount is not None and option.amount == 0:
+            free = True
+            continue
+        label = option.amount_description or ""
+        if not label and option.amount:
+            price = f"£{option.amount:.2f}".replace(".00", "")
+            label = f"{price} {option.option or ''}".strip()
+        label = label or option.option or ""
+        if label:
+            texts.append(label)
+    if texts:
+        return False, "; ".join(texts)
+    return free, None if free else (row.fees or None)

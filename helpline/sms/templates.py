@@ -1,0 +1,224 @@
+"""Reply wording from sms_templates/<language>.yaml, and command words from commands.yaml.
+
+Files are validated when loaded: every message present, only known {placeholders}, English in
+GSM-7 only, and every message (filled with long sample values) within 3 SMS segments.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from helpline.directory.text_match import compact
+from helpline.sms.segments import MAX_SEGMENTS, count_segments, non_gsm7_characters
+
+# Every message a language must have, and the placeholders it may use.
+MESSAGE_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(fields.split())
+    for name, fields in {
+        "menu": "",
+        "welcome_back": "",
+        "language_set": "",
+        "list_header": "area",
+        "list_header_refined": "area refinement",
+        "refine_age": "age",
+        "refine_place": "place",
+        "list_item": "number name contact",
+        "list_footer_more": "first last",
+        "list_footer_end": "first last",
+        "list_footer_one": "first",
+        "no_results": "area",
+        "no_results_refined": "area refinement",
+        "no_more": "",
+        "list_expired": "",
+        "bad_number": "first last",
+        "details_for": "ages",
+        "details_hours": "hours",
+        "details_address": "address",
+        "details_cost": "cost",
+        "details_contact": "contact",
+        "details_footer": "",
+        "details_gone": "",
+        "ages_range": "minimum maximum",
+        "ages_from": "minimum",
+        "ages_to": "maximum",
+        "cost_free": "",
+        "callback_done": "",
+        "callback_already": "",
+        "feedback_thanks": "",
+        "feedback_empty": "",
+        "error": "",
+    }.items()
+}
+PROCESS_KEYWORDS = ("EHC", "TRANSPORT", "ASSESSMENT", "TRANSFER", "BUDGET", "COMPLAINTS")
+# Long but realistic values: a template that fits with these fits with real data.
+SAMPLE_VALUES = {
+    "area": "Free, independent SEND information, advice and support",
+    "refinement": "age 12, near DN15",
+    "age": "12",
+    "place": "DN15",
+    "number": "12",
+    "name": "Willow House Respite Service (Overnight Short Breaks) for child",
+    "contact": "www.wyvernvale.example/local-offer/short-breaks",
+    "first": "10",
+    "last": "12",
+    "ages": "age 16 and over",
+    "hours": "Monday to Friday 9am to 5pm, Saturday 10am to 2pm, term time only",
+    "address": "Wyvern Vale Civic Centre, 1 Castle Street, Wyvern Vale LN1 9ZX",
+    "cost": "Free for families; some trips cost up to 5 pounds a day",
+    "minimum": "16",
+    "maximum": "25",
+}
+
+
+class TemplateFile(BaseModel):
+    """One language's sms_templates/<code>.yaml."""
+
+    language: str
+    name: str
+    messages: dict[str, str]
+    process: dict[str, str] = Field(default_factory=dict)
+    # Local Offer area names in this language, by keyword (English names from keywords.yaml else).
+    areas: dict[str, str] = Field(default_factory=dict)
+
+
+class CommandWords(BaseModel):
+    """sms_templates/commands.yaml: the words that steer a conversation, in every language."""
+
+    opt_out: list[str]
+    opt_in: list[str]
+    menu: list[str]
+    more: list[str]
+    adviser: list[str]
+    feedback: list[str]
+    languages: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Templates:
+    """One language's wording, ready to fill."""
+
+    language: str
+    name: str
+    messages: dict[str, str]
+    process: dict[str, str]
+    areas: dict[str, str]
+
+    def render(self, key: str, **values: object) -> str:
+        """The message `key` with its placeholders filled."""
+        return self.messages[key].format(**values).strip()
+
+
+@dataclass(frozen=True)
+class CommandIndex:
+    """Command words in compacted form ("callme"), for exact lookups of what a family texted."""
+
+    commands: dict[str, str]  # compacted word -> opt_out, opt_in, menu, more, adviser, feedback
+    languages: dict[str, str]  # compacted word -> language code
+
+    @classmethod
+    def build(cls, words: CommandWords) -> CommandIndex:
+        """Index every command word by its compacted form."""
+        commands: dict[str, str] = {}
+        for command in ("opt_out", "opt_in", "menu", "more", "adviser", "feedback"):
+            for word in getattr(words, command):
+                commands.setdefault(compact(word), command)
+        languages = {compact(w): code for code, ws in words.languages.items() for w in ws}
+        return cls(commands, languages)
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """Every language's templates and the command words."""
+
+    languages: dict[str, Templates]
+    commands: CommandWords
+    index: CommandIndex
+
+    def get(self, language: str) -> Templates:
+        """The language's templates, or English when it has none."""
+        return self.languages.get(language) or self.languages["en"]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+def _problems(path: Path, data: TemplateFile) -> list[str]:
+    problems: list[str] = []
+    for key, fields in MESSAGE_FIELDS.items():
+        if key not in data.messages:
+            problems.append(f"{path.name}: message {key!r} is missing")
+            continue
+        try:
+            unknown = _placeholders(data.messages[key]) - fields
+        except ValueError as exc:
+            problems.append(f"{path.name}: message {key!r} has a broken placeholder ({exc})")
+            continue
+        if unknown:
+            problems.append(f"{path.name}: message {key!r} uses unknown {sorted(unknown)}")
+    for key in data.messages.keys() - MESSAGE_FIELDS.keys():
+        problems.append(f"{path.name}: message {key!r} is not used by the helpline")
+    for keyword in PROCESS_KEYWORDS:
+        if not data.process.get(keyword, "").strip():
+            problems.append(f"{path.name}: process text for {keyword} is missing")
+    if problems:
+        return problems
+    texts = {f"message {k!r}": v.format(**SAMPLE_VALUES) for k, v in data.messages.items()}
+    texts.update({f"process {k}": v for k, v in data.process.items()})
+    for label, text in texts.items():
+        if data.language == "en" and non_gsm7_characters(text):
+            bad = "".join(sorted(set(non_gsm7_characters(text))))
+            problems.append(f"{path.name}: {label} has non-GSM-7 characters {bad!r}")
+        parts = count_segments(text.strip()).segments
+        if parts > MAX_SEGMENTS:
+            problems.append(f"{path.name}: {label} needs {parts} SMS segments (at most 3)")
+    return problems
+
+
+def load_templates(folder: Path) -> TemplateSet:
+    """Read and validate every language file and commands.yaml; raise ValueError on any problem."""
+    problems: list[str] = []
+    languages: dict[str, Templates] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "commands.yaml":
+            continue
+        try:
+            with path.open(encoding="utf-8") as handle:
+                data = TemplateFile.model_validate(yaml.safe_load(handle))
+        except (OSError, yaml.YAMLError, ValidationError) as exc:
+            problems.append(f"{path.name}: not a valid template file ({exc})")
+            continue
+        if data.language != path.stem:
+            problems.append(f"{path.name}: says language {data.language!r}")
+        problems.extend(_problems(path, data))
+        languages[data.language] = Templates(
+            data.language, data.name, dict(data.messages), dict(data.process), dict(data.areas)
+        )
+    try:
+        with (folder / "commands.yaml").open(encoding="utf-8") as handle:
+            commands = CommandWords.model_validate(yaml.safe_load(handle))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ValueError(f"commands.yaml: not a valid command word file ({exc})") from exc
+    if "en" not in languages:
+        problems.append("en.yaml is missing: English is the fallback language")
+    for code in commands.languages:
+        if code not in languages:
+            problems.append(f"commands.yaml names language {code!r} but {code}.yaml is missing")
+    for code in languages:
+        if code not in commands.languages:
+            problems.append(f"commands.yaml has no words that switch to {code!r}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return TemplateSet(languages, commands, CommandIndex.build(commands))
+
+
+@lru_cache(maxsize=4)
+def templates_from(folder: str) -> TemplateSet:
+    """The template set of a folder, read once per process."""
+    return load_templates(Path(folder))

@@ -1,0 +1,58 @@
+"""Twilio's SMS webhooks: parse the form, call one domain function, answer TwiML."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request, url_for
+from twilio.twiml.messaging_response import MessagingResponse
+
+from helpline.extensions import db
+from helpline.sms.conversations import (
+    InboundSms,
+    Reply,
+    answer_text_message,
+    record_status,
+    settings_for,
+)
+from helpline.twilio_webhooks import twilio_request
+
+blueprint = Blueprint("sms", __name__)
+
+
+def _twiml(response: MessagingResponse) -> Response:
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def _status_url(reply: Reply) -> str:
+    # Twilio posts the delivery status of each reply here; ref ties it to our log row.
+    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    path = url_for("sms.message_status", ref=reply.ref)
+    return base + path if base else path
+
+
+@blueprint.post("/twilio/sms")
+@twilio_request
+def incoming_message() -> Response:
+    """Answer a family's text with TwiML: the replies, or an empty Response when none is due."""
+    inbound = InboundSms.from_form(request.form)
+    replies = answer_text_message(db.session, inbound, settings_for(current_app.config))
+    response = MessagingResponse()
+    for reply in replies:
+        if reply.ref is None:
+            response.message(reply.body)
+        else:
+            response.message(reply.body, action=_status_url(reply), method="POST")
+    return _twiml(response)
+
+
+@blueprint.post("/twilio/sms/status")
+@twilio_request
+def message_status() -> Response:
+    """Record a delivery status; unknown or old ids still get 200 so Twilio never retries."""
+    status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    try:
+        record_status(db.session, request.args.get("ref"), sid, status)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("could not record an SMS status")
+    return _twiml(MessagingResponse())
