@@ -1,0 +1,165 @@
+"""`helpline flows check`: the rules a phone menu must keep before a family ever hears it."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from pathlib import Path
+
+from helpline.flows.model import (
+    GLOBAL_KEYS,
+    GLOBAL_WORDS,
+    MAX_OPTIONS,
+    REQUIRED_PHRASES,
+    Flow,
+    FlowError,
+    load_flow,
+    parents_of,
+)
+
+# The {placeholders} each phrase may use; any other would fail on a live call.
+PLACEHOLDERS: dict[str, set[str]] = {
+    "services_intro": {"count"},
+    "service": {"name", "who", "phone"},
+    "who_ages": {"low", "high"},
+    "position": {"position"},
+    "phone": {"digits"},
+    "text_body_intro": {"area"},
+}
+# Words the message menu listens for, besides the global ones.
+MESSAGE_WORDS = ("message", "callback")
+
+
+def check_flows_dir(flows_dir: Path, keywords: Iterable[str] | None = None) -> list[str]:
+    """Every problem in ivr_flows/main.yaml and its prompts (empty when the flow is fine)."""
+    try:
+        flow = load_flow(flows_dir)
+    except FlowError as exc:
+        return [str(exc)]
+    return check_flow(flow, set(keywords) if keywords is not None else None)
+
+
+def check_flow(flow: Flow, keywords: set[str] | None = None) -> list[str]:
+    """Problems with a loaded flow: targets, reachability, way back, menu size, wording."""
+    return _shape(flow, keywords) + _reachability(flow) + _way_back(flow) + _wording(flow)
+
+
+def _shape(flow: Flow, keywords: set[str] | None) -> list[str]:
+    problems: list[str] = []
+    if flow.start not in flow.nodes:
+        problems.append(f"start: unknown node {flow.start!r}")
+    for name, node in flow.nodes.items():
+        if name.startswith("@"):
+            problems.append(f"node {name}: names starting with @ are the helpline's own")
+        if not node.options:
+            problems.append(f"node {name}: no options: the caller has nothing to press")
+        if len(node.options) > MAX_OPTIONS:
+            problems.append(f"node {name}: {len(node.options)} options; at most {MAX_OPTIONS}")
+        seen: set[str] = set()
+        for option in node.options:
+            where = f"node {name} key {option.key}"
+            if option.key in GLOBAL_KEYS:
+                problems.append(f"{where}: {option.key} is {GLOBAL_KEYS[option.key]} at every menu")
+            elif not (len(option.key) == 1 and option.key in "123456789"):
+                problems.append(f"{where}: keys are single digits 1 to 9")
+            if option.key in seen:
+                problems.append(f"{where}: the key is used twice")
+            seen.add(option.key)
+            if (option.goto is None) == (option.do is None):
+                problems.append(f"{where}: give exactly one of goto or do")
+            elif option.goto is not None and option.goto not in flow.nodes:
+                problems.append(f"{where}: unknown target {option.goto!r}")
+            if option.do == "text" and not node.services:
+                problems.append(f"{where}: 'text' only works where services are read out")
+        if node.back is not None and node.back not in flow.nodes:
+            problems.append(f"node {name}: back: unknown target {node.back!r}")
+        if node.services and keywords is not None:
+            word = node.services.strip()
+            if word.isupper() and word.isalnum() and word not in keywords:
+                problems.append(f"node {name}: services: unknown keyword {word!r}")
+    return problems
+
+
+def _reachability(flow: Flow) -> list[str]:
+    if flow.start not in flow.nodes:
+        return []
+    reached = {flow.start}
+    waiting = [flow.start]
+    while waiting:
+        for option in flow.nodes[waiting.pop()].options:
+            if option.goto in flow.nodes and option.goto not in reached:
+                reached.add(option.goto)
+                waiting.append(option.goto)
+    return [
+        f"node {name}: unreachable from {flow.start}" for name in flow.nodes if name not in reached
+    ]
+
+
+def _way_back(flow: Flow) -> list[str]:
+    problems: list[str] = []
+    parents = parents_of(flow.nodes)
+    for name in flow.nodes:
+        if name == flow.start:
+            continue
+        if flow.back_of.get(name) is None:
+            came = parents.get(name) or []
+            if len(came) > 1:
+                problems.append(
+                    f"node {name}: no way back: reached from {', '.join(came)}; "
+                    "say which one # goes to with back:"
+                )
+            else:
+                problems.append(f"node {name}: no way back: nothing leads here to go back to")
+            continue
+        chain, here = [name], name
+        while here != flow.start:
+            here = flow.back_of.get(here) or ""
+            if here not in flow.nodes or here in chain:
+                problems.append(
+                    f"node {name}: no way back: # goes round in a circle "
+                    f"({' > '.join(chain)}) and never reaches {flow.start}"
+                )
+                break
+            chain.append(here)
+    return problems
+
+
+def _wording(flow: Flow) -> list[str]:
+    problems: list[str] = []
+    for code in flow.languages:
+        prompts = flow.prompts[code]
+        where = f"prompts/{code}.yaml"
+        for phrase in REQUIRED_PHRASES:
+            if not prompts.phrases.get(phrase, "").strip():
+                problems.append(f"{where}: phrase {phrase!r} is missing")
+        for phrase, text in prompts.phrases.items():
+            problems += _placeholder_problems(where, phrase, text)
+        for name in GLOBAL_WORDS + MESSAGE_WORDS:
+            if not prompts.words.get(name):
+                problems.append(f"{where}: words for {name!r} are missing (speech input)")
+        if len(flow.languages) > 1 and not prompts.language.words:
+            problems.append(f"{where}: language.words: what a caller says to choose it")
+        for name, node in flow.nodes.items():
+            wording = prompts.nodes.get(name)
+            if wording is None or not wording.prompt.strip():
+                problems.append(f"{where}: node {name}: prompt is missing")
+                continue
+            for option in node.options:
+                if not wording.words.get(option.key):
+                    problems.append(f"{where}: node {name} key {option.key}: no spoken words")
+        for name in prompts.nodes:
+            if name not in flow.nodes:
+                problems.append(f"{where}: node {name}: not in the flow")
+    return problems
+
+
+def _placeholder_problems(where: str, phrase: str, text: str) -> list[str]:
+    allowed = PLACEHOLDERS.get(phrase, set())
+    try:
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError as exc:
+        return [f"{where}: phrase {phrase!r}: {exc} (write braces as {{{{ and }}}})"]
+    unknown = sorted(used - allowed)
+    if unknown:
+        return [f"{where}: phrase {phrase!r}: unknown placeholder(s) {', '.join(unknown)}"]
+    return []
