@@ -137,6 +137,8 @@ def _wording(flow: Flow) -> list[str]:
         for name in GLOBAL_WORDS + MESSAGE_WORDS:
             if not prompts.words.get(name):
                 problems.append(f"{where}: words for {name!r} are missing (speech input)")
+        if not prompts.language.say_language and not prompts.language.choose_fallback:
+            problems.append(f"{where}: language.choose_fallback: needed without a Twilio voice")
         if len(flow.languages) > 1 and not prompts.language.words:
             problems.append(f"{where}: language.words: what a caller says to choose it")
         for name, node in flow.nodes.items():

@@ -27,6 +27,13 @@ class Line:
 
     text: str
     language: str
+    key: str = ""  # which wording it is ("phrase:sorry", "node:main:prompt"), for a fallback
+    values: tuple[tuple[str, object], ...] = ()  # the key's {placeholders}
+
+
+def said(flow: Flow, key: str, language: str, **values: object) -> Line:
+    """The line for a wording key in a language."""
+    return Line(flow.wording(key, language, **values), language, key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class Turn:
 def begin(flow: Flow) -> Turn:
     """The start of a call: the greeting, then the language menu or the main menu."""
     first = flow.languages[0]
-    greeting = (Line(flow.phrase(first, "greeting"), first),)
+    greeting = (said(flow, "phrase:greeting", first),)
     if len(flow.languages) > 1:
         state = CallState(node=LANGUAGE_MENU, language=first)
         return Turn(state=state, action="menu", say=greeting, menu=menu_at(flow, state))
@@ -93,7 +100,7 @@ def enter(flow: Flow, state: CallState, node: str, before: tuple[Line, ...] = ()
 def offer_message(flow: Flow, state: CallState, reason: str) -> Turn:
     """No adviser can answer (closed, or nobody free): offer a message or a call back."""
     moved = CallState(node=MESSAGE_MENU, language=state.language, path=state.path + (reason,))
-    say = (Line(flow.phrase(state.language, reason), state.language),)
+    say = (said(flow, f"phrase:{reason}", state.language),)
     return Turn(state=moved, action="menu", say=say, menu=menu_at(flow, moved))
 
 
@@ -127,14 +134,14 @@ def menu_at(flow: Flow, state: CallState, *, simple: bool = False, read: bool = 
     """The menu offered at the state's node, in full or in its simplest form."""
     lang = state.language
     if state.node == LANGUAGE_MENU:
-        lines = tuple(Line(flow.language(code).choose, code) for code in flow.languages)
+        lines = tuple(said(flow, f"choose:{code}", code) for code in flow.languages)
         hints = tuple(w for code in flow.languages for w in flow.language(code).words)
         return Menu(node=LANGUAGE_MENU, language=lang, lines=lines, hints=hints)
     if state.node == MESSAGE_MENU:
         name = "leave_message_simple" if simple else "leave_message_menu"
-        return Menu(node=MESSAGE_MENU, language=lang, lines=(Line(flow.phrase(lang, name), lang),))
+        return Menu(node=MESSAGE_MENU, language=lang, lines=(said(flow, f"phrase:{name}", lang),))
     wording = flow.prompts[lang].nodes[state.node]
-    text = (wording.simple or wording.prompt) if simple else wording.prompt
+    form = "simple" if simple and wording.simple else "prompt"
     hints = tuple(w for words in wording.words.values() for w in words)
     shared = flow.prompts[lang].words
     hints += tuple(w for name in ("adviser", "repeat", "back") for w in shared.get(name, []))
@@ -142,7 +149,7 @@ def menu_at(flow: Flow, state: CallState, *, simple: bool = False, read: bool = 
     return Menu(
         node=state.node,
         language=lang,
-        lines=(Line(text, lang),),
+        lines=(said(flow, f"node:{state.node}:{form}", lang),),
         hints=hints,
         read_services=services,
     )
@@ -210,7 +217,7 @@ def _missed(flow: Flow, state: CallState) -> Turn:
     missed = replace(state, tries=tries)
     if tries >= MISSES_BEFORE_ADVISER + 1:
         if state.node == MESSAGE_MENU:
-            goodbye = (Line(flow.phrase(lang, "goodbye"), lang),)
+            goodbye = (said(flow, "phrase:goodbye", lang),)
             return Turn(
                 state=replace(missed, path=state.path + ("hung up",)), action="hangup", say=goodbye
             )
@@ -218,7 +225,7 @@ def _missed(flow: Flow, state: CallState) -> Turn:
     phrase = {1: "sorry", 2: "sorry_again"}.get(tries, "offer_adviser")
     if state.node == MESSAGE_MENU and phrase == "offer_adviser":
         phrase = "sorry_again"  # nobody can answer: don't offer what isn't there
-    say = (Line(flow.phrase(lang, phrase), lang),)
+    say = (said(flow, f"phrase:{phrase}", lang),)
     return Turn(state=missed, action="menu", say=say, menu=menu_at(flow, missed, simple=tries >= 2))
 
 
@@ -258,7 +265,7 @@ def _chose_message(flow: Flow, state: CallState, key: str) -> Turn:
 def _act(flow: Flow, state: CallState, action: str) -> Turn:
     moved = replace(state, tries=0, path=state.path + (action,))
     if action == "hangup":
-        goodbye = (Line(flow.phrase(state.language, "goodbye"), state.language),)
+        goodbye = (said(flow, "phrase:goodbye", state.language),)
         return Turn(state=moved, action="hangup", say=goodbye)
     if action == "text":
         node = flow.nodes.get(state.node)

@@ -99,6 +99,8 @@ class LanguageInfo(BaseModel):
     gather: str | None = None  # Twilio <Gather language>; None: keypad only
     say_language: str | None = None  # Twilio <Say language>; None: Twilio has no voice for it
     say_voice: str | None = None
+    # With no Twilio voice, the choice is said in the first language's voice until audio exists.
+    choose_fallback: str | None = None
     tts: str  # gTTS / espeak-ng language code
     words: list[str] = Field(default_factory=list)  # what a caller says to choose it
 
@@ -145,6 +147,28 @@ class Flow:
         """A shared phrase in a language, with its {placeholders} filled."""
         text = self.prompts[language].phrases[name]
         return text.format(**values) if values else text
+
+    def wording(self, key: str, language: str, **values: object) -> str:
+        """The text for a wording key: phrase:<name>, choose:<lang> or node:<id>:prompt|simple."""
+        kind, _, rest = key.partition(":")
+        if kind == "phrase":
+            return self.phrase(language, rest, **values)
+        if kind == "choose":
+            return self.prompts[rest].language.choose
+        node, _, form = rest.partition(":")
+        words = self.prompts[language].nodes[node]
+        return (words.simple or words.prompt) if form == "simple" else words.prompt
+
+    def wording_keys(self) -> list[str]:
+        """Every fixed wording key (no placeholders), for building the audio cache."""
+        keys = [f"choose:{code}" for code in self.languages]
+        names = {
+            n for p in self.prompts.values() for n, text in p.phrases.items() if "{" not in text
+        }
+        keys += [f"phrase:{name}" for name in sorted(names)]
+        for node in self.nodes:
+            keys += [f"node:{node}:prompt", f"node:{node}:simple"]
+        return keys
 
     def language(self, code: str) -> LanguageInfo:
         """How a language is spoken and heard."""

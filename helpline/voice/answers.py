@@ -1,0 +1,192 @@
+"""What the caller hears for each turn of the flow: menus, services, texts, the queue, messages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from twilio.twiml.voice_response import VoiceResponse
+
+from helpline.extensions import db
+from helpline.flows.engine import Line, Turn, offer_message, said
+from helpline.flows.model import Flow, load_flow
+from helpline.voice import calls
+from helpline.voice.models import CallLog
+from helpline.voice.services import services_for, spoken_services, text_body
+from helpline.voice.twiml import Speaker, gather, url
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _flow_at(flows_dir: str, stamp: tuple[float, ...]) -> Flow:
+    return load_flow(Path(flows_dir))
+
+
+def current_flow() -> Flow:
+    """The main flow, read again only when one of its files changes."""
+    folder = Path(current_app.config["IVR_FLOWS_DIR"])
+    files = [folder / "main.yaml", *sorted((folder / "prompts").glob("*.yaml"))]
+    return _flow_at(str(folder), tuple(f.stat().st_mtime for f in files))
+
+
+def now() -> datetime:
+    """The time, from HELPLINE_CLOCK when a test sets one."""
+    clock = current_app.config.get("HELPLINE_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def is_open() -> bool:
+    """True when advisers are answering the phone now (ivr_flows/hours.yaml)."""
+    from helpline.opening_hours import hours_in
+
+    return hours_in(current_app.config["IVR_FLOWS_DIR"]).is_open(now())
+
+
+def summary(flow: Flow, call: CallLog) -> str:
+    """What the adviser reads about the call: language and path through the menu (no number)."""
+    return f"Phone menu in {flow.language(call.language).name} ({call.language}): " + (
+        " > ".join(call.steps) or "no choices made"
+    )
+
+
+def answer(
+    flow: Flow, call: CallLog, turn: Turn, before: list[Line] | None = None
+) -> VoiceResponse:
+    """TwiML for a turn, with its effects (texts, callbacks, the queue) and the call's new state."""
+    if turn.action == "adviser" and not is_open():
+        turn = offer_message(flow, turn.state, "closed")
+    speaker = Speaker(flow)
+    response = VoiceResponse()
+    lang = turn.state.language
+    for line in [*(before or []), *turn.say]:
+        speaker.line(response, line)
+    calls.remember(call, turn)
+    # The call's place is kept first: a failing search or text below can't lose it.
+    db.session.commit()
+    if turn.action == "menu" and turn.menu is not None:
+        gather(response, speaker, turn.menu, turn.state.tries, _read_out(flow, call, turn))
+    elif turn.action == "text" and turn.menu is not None:
+        gather(response, speaker, turn.menu, 0, [_text_me_this(flow, call, turn)])
+    elif turn.action == "adviser":
+        queue = current_app.config["VOICE_QUEUE_NAME"]
+        response.enqueue(
+            queue,
+            wait_url=url("/twilio/voice/queue-wait"),
+            wait_url_method="POST",
+            action=url("/twilio/voice/queue-done"),
+            method="POST",
+        )
+        calls.caller_joined_adviser_queue(db.session, call, queue)
+        return response
+    elif turn.action == "callback" and call.phone_number:
+        from helpline.families.callbacks import request_callback
+
+        request_callback(
+            db.session,
+            cause=f"call:{call.call_sid}:callback",
+            phone_number=call.phone_number,
+            channel="voice",
+            summary=summary(flow, call),
+            language=lang,
+        )
+        call.reached("callback")
+        speaker.line(response, said(flow, "phrase:callback_booked", lang))
+        response.hangup()
+    elif turn.action in ("message", "callback"):
+        if turn.action == "callback":  # no number to call back: a message can carry one
+            speaker.line(response, said(flow, "phrase:number_hidden", lang))
+        _record(response, speaker, flow, lang)
+    else:
+        response.hangup()
+    db.session.commit()
+    return response
+
+
+def _record(response: VoiceResponse, speaker: Speaker, flow: Flow, lang: str) -> None:
+    speaker.line(response, said(flow, "phrase:record_prompt", lang))
+    action = url("/twilio/voice/recorded", **{"try": 0})
+    response.record(
+        action=action,
+        method="POST",
+        timeout=8,
+        play_beep=True,
+        max_length=current_app.config["VOICEMAIL_MAX_SECONDS"],
+        finish_on_key="1234567890*#",
+    )
+    # Twilio skips the action when nothing was recorded and runs the next verb instead.
+    response.redirect(action, method="POST")
+
+
+def record_message(flow: Flow, call: CallLog, recording_url: str) -> VoiceResponse:
+    """Keep the caller's message as a callback request for the advisers, then say goodbye."""
+    from helpline.families.callbacks import request_callback
+
+    request_callback(
+        db.session,
+        cause=f"call:{call.call_sid}:message",
+        phone_number=call.phone_number,
+        channel="voicemail",
+        summary=summary(flow, call),
+        language=call.language,
+        recording_url=recording_url,
+    )
+    call.recording_url = recording_url
+    call.reached("message left")
+    if not call.steps or call.steps[-1] != "message left":
+        call.path = " > ".join((*call.steps, "message left"))
+    db.session.commit()
+    response = VoiceResponse()
+    Speaker(flow).line(response, said(flow, "phrase:message_saved", call.language))
+    response.hangup()
+    return response
+
+
+def _read_out(flow: Flow, call: CallLog, turn: Turn) -> list[Line | str]:
+    menu = turn.menu
+    if menu is None or not menu.read_services:
+        return []
+    lang = menu.language
+    try:
+        found = services_for(menu.read_services)
+    except Exception:  # noqa: BLE001 - the caller still gets the menu and an adviser
+        db.session.rollback()
+        log.exception("directory search failed at node %s", menu.node)
+        found = []
+    if not found:
+        return [said(flow, "phrase:no_services", lang)]
+    call.reached("informed")
+    spoken_in = Speaker(flow).voice_language(lang)
+    intro = said(flow, "phrase:services_intro", lang, count=len(found))
+    return [intro, *spoken_services(flow, spoken_in, found)]
+
+
+def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:
+    """Queue the services by text (once per call and menu); the line that says what happened."""
+    lang = turn.state.language
+    words = turn.services or ""
+    try:
+        from helpline.outbound.outbox import queue_text
+
+        found = services_for(words) if words else []
+        if not found:
+            return said(flow, "phrase:no_services", lang)
+        row = queue_text(
+            db.session,
+            to=call.phone_number,
+            body=text_body(flow, lang, words, found),
+            cause=f"call:{call.call_sid}:services:{turn.state.node}",
+            purpose="voice-services",
+            language=lang,
+        )
+    except Exception:  # noqa: BLE001 - say we couldn't, and keep the menu going
+        db.session.rollback()
+        log.exception("text-me-this failed for call %s", call.call_sid)
+        row = None
+    if row is None:
+        return said(flow, "phrase:cannot_text", lang)
+    call.reached("texted")
+    return said(flow, "phrase:texted", lang)

@@ -1,0 +1,79 @@
+"""Services read out at a menu, and the text message that sends them to the caller."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+
+from helpline.directory.search import SearchResult, search
+from helpline.flows.model import Flow
+
+SERVICES_READ_OUT = 3
+
+
+def services_for(words: str) -> list[SearchResult]:
+    """Up to three services for a node's keyword or search words."""
+    return search(words, limit=SERVICES_READ_OUT)
+
+
+def area_name(words: str) -> str:
+    """The Local Offer area a keyword stands for ("Short breaks"), else the words themselves."""
+    from helpline.directory.keywords import keywords_from
+
+    match = keywords_from(current_app.config["DATA_DIR"]).first(words)
+    return match.area.area if match is not None else words.title()
+
+
+def digits_spoken(phone: str) -> str:
+    """A phone number read digit by digit, in the groups people say: "0 1 6 3 2, 9 6 0, 1 2 3"."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+44") and digits.startswith("44"):
+        digits = "0" + digits[2:]
+    if not digits:
+        return ""
+    if len(digits) == 11 and digits.startswith("0"):
+        groups = [digits[:5], digits[5:8], digits[8:]]
+    else:
+        groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return ", ".join(" ".join(group) for group in groups)
+
+
+def _ages(flow: Flow, language: str, service: SearchResult) -> str:
+    low, high = service.minimum_age, service.maximum_age
+    if low is None and high is None:
+        return flow.phrase(language, "who_everyone")
+    return flow.phrase(
+        language, "who_ages", low=int(low or 0), high=int(high if high is not None else 25)
+    )
+
+
+def spoken_services(flow: Flow, language: str, services: list[SearchResult]) -> list[str]:
+    """What is said for each service: its name, who it is for, its phone number digit by digit."""
+    lines: list[str] = []
+    for service in services:
+        spoken = digits_spoken(service.phone or "")
+        phone = (
+            flow.phrase(language, "phone", digits=spoken)
+            if spoken
+            else flow.phrase(language, "no_phone")
+        )
+        lines.append(
+            flow.phrase(
+                language,
+                "service",
+                name=service.name,
+                who=_ages(flow, language, service),
+                phone=phone,
+            )
+        )
+    return lines
+
+
+def text_body(flow: Flow, language: str, words: str, services: list[SearchResult]) -> str:
+    """The text message for text-me-this: the area, then each service's name, phone and web page."""
+    lines = [flow.phrase(language, "text_body_intro", area=area_name(words))]
+    for number, service in enumerate(services, start=1):
+        contact = " ".join(part for part in (service.phone, service.url) if part)
+        lines.append(f"{number}. {service.name}" + (f" {contact}" if contact else ""))
+    return "\n".join(lines)

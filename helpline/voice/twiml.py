@@ -1,0 +1,131 @@
+"""Turning the engine's turns into TwiML: cached audio where it exists, <Say> where it doesn't."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from helpline.flows.engine import Line, Menu
+from helpline.flows.model import Flow
+from helpline.speech.cache import audio_path
+
+log = logging.getLogger(__name__)
+
+GATHER_TIMEOUT_SECONDS = 6
+# Renders asked for by this process: each missing prompt is enqueued once, not once a call.
+_asked_to_render: set[str] = set()
+
+
+def url(path: str, **params: object) -> str:
+    """An absolute URL for Twilio to request next (signatures cover the whole URL)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{base}{path}" + (f"?{query}" if query else "")
+
+
+def step_url(node: str, tries: int) -> str:
+    """Where a menu's answer (or its silence) goes."""
+    return url("/twilio/voice/step", node=node, **{"try": tries})
+
+
+class Speaker:
+    """Says lines in TwiML: <Play> of the cached file, else <Say> in the language's voice."""
+
+    def __init__(self, flow: Flow) -> None:
+        config = current_app.config
+        self.flow = flow
+        self.engine = str(config.get("TTS_ENGINE", "say"))
+        self.cache_dir = config["AUDIO_CACHE_DIR"]
+
+    def voice_language(self, language: str) -> str:
+        """The language spoken by <Say> for this one: itself, or the first that has a voice."""
+        if self.flow.language(language).say_language:
+            return language
+        for code in self.flow.languages:
+            if self.flow.language(code).say_language:
+                return code
+        return language
+
+    def line(self, verb: Any, line: Line) -> None:
+        """Play the line's cached audio, or say it (and have the audio rendered for next time)."""
+        if self.engine in ("gtts", "espeak"):
+            path = audio_path(self.cache_dir, self.engine, line.language, line.text)
+            if path.exists():
+                verb.play(url(f"/audio/{line.language}/{path.name}"))
+                return
+            self._render_later(line.language, line.text, path.name)
+        self.say(verb, line)
+
+    def say(self, verb: Any, line: Line) -> None:
+        """<Say> the line; a language Twilio can't speak falls back to the same wording."""
+        spoken = self.voice_language(line.language)
+        text = line.text
+        if spoken != line.language:
+            info = self.flow.language(line.language)
+            if line.key.startswith("choose:"):
+                text = info.choose_fallback or text
+            elif line.key:
+                text = self.flow.wording(line.key, spoken, **dict(line.values))
+        info = self.flow.language(spoken)
+        if info.say_language:
+            verb.say(text, language=info.say_language, voice=info.say_voice or None)
+        else:
+            verb.say(text)
+
+    def _render_later(self, language: str, text: str, name: str) -> None:
+        from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
+
+        # Without a queue the job would run inside this request: the caller would wait for it.
+        if name in _asked_to_render or queues() is None:
+            return
+        from workers.audio import render_prompt
+
+        tts = self.flow.language(language).tts
+        try:
+            enqueue(
+                render_prompt, self.engine, language, tts, text, job_id=job_id_for("audio", name)
+            )
+        except EnqueueFailed as exc:
+            log.warning("prompt %s not queued for rendering: %s", name, exc)
+            return
+        if len(_asked_to_render) > 10_000:
+            _asked_to_render.clear()
+        _asked_to_render.add(name)
+
+
+def gather(
+    response: VoiceResponse,
+    speaker: Speaker,
+    menu: Menu,
+    tries: int,
+    readout: list[Line | str] | None = None,
+) -> None:
+    """The menu as a <Gather> (keys and speech), then a <Redirect> that reports silence."""
+    info = speaker.flow.language(menu.language)
+    options: dict[str, Any] = {
+        "action": step_url(menu.node, tries),
+        "method": "POST",
+        "num_digits": 1,
+        "timeout": GATHER_TIMEOUT_SECONDS,
+        "action_on_empty_result": False,
+    }
+    if info.gather:
+        options.update(input="dtmf speech", language=info.gather, speech_timeout="auto")
+        if menu.hints:
+            options["hints"] = ", ".join(dict.fromkeys(menu.hints))[:1000]
+    else:
+        options["input"] = "dtmf"
+    verb = response.gather(**options)
+    for item in readout or []:
+        if isinstance(item, Line):
+            speaker.line(verb, item)
+        else:  # service names and numbers: dynamic, so always <Say>, in a language with a voice
+            speaker.say(verb, Line(item, speaker.voice_language(menu.language)))
+    for line in menu.lines:
+        speaker.line(verb, line)
+    # On Twilio a <Gather> that hears nothing falls through to the next verb.
+    response.redirect(step_url(menu.node, tries), method="POST")

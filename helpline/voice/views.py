@@ -1,0 +1,196 @@
+"""Voice webhooks: thin handlers that ask the flow engine what to do and answer TwiML.
+
+POST /twilio/voice              an incoming call
+POST /twilio/voice/step         a menu's answer (?node=&try=), or its silence (the <Redirect>)
+POST /twilio/voice/queue-wait   the adviser queue's hold message (<Enqueue waitUrl>)
+POST /twilio/voice/queue-done   the caller left the queue (<Enqueue action>)
+POST /twilio/voice/recorded     a message was recorded, or none was (<Record action>)
+POST /twilio/voice/status       call status callbacks
+GET  /audio/<lang>/<file>.mp3   pre-rendered prompts
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from twilio.twiml.voice_response import VoiceResponse
+
+from helpline.extensions import db
+from helpline.flows.engine import MESSAGE_MENU, CallState, Heard, begin, said, step
+from helpline.twilio_webhooks import twilio_request
+from helpline.voice import calls
+from helpline.voice.answers import answer, current_flow, is_open, record_message
+from helpline.voice.twiml import Speaker, url
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__)
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _never_silent(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Any failure still answers the caller: an apology, then an adviser when they are working."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a caller must never hear silence or a dead line
+            db.session.rollback()
+            log.exception("voice webhook %s failed", request.path)
+            return _twiml(_trouble())
+
+    return guarded
+
+
+def _trouble() -> VoiceResponse:
+    response = VoiceResponse()
+    response.say(
+        "Sorry, something went wrong on our side. Please try again, or call back later.",
+        language="en-GB",
+        voice="Polly.Amy",
+    )
+    try:
+        if is_open():
+            response.enqueue(
+                current_app.config["VOICE_QUEUE_NAME"],
+                wait_url=url("/twilio/voice/queue-wait"),
+                wait_url_method="POST",
+            )
+            return response
+    except Exception:  # noqa: BLE001 - the hours file itself may be what failed
+        log.exception("opening hours unreadable while recovering a call")
+    response.hangup()
+    return response
+
+
+def _tries() -> int:
+    raw = request.args.get("try", "0")
+    return min(int(raw), 10) if raw.isdigit() else 0
+
+
+@bp.post("/twilio/voice")
+@twilio_request
+@_never_silent
+def incoming_call() -> Response:
+    """A call comes in: the greeting, then the language menu (or the main menu)."""
+    flow = current_flow()
+    form = request.form
+    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
+    return _twiml(answer(flow, call, begin(flow)))
+
+
+@bp.post("/twilio/voice/step")
+@twilio_request
+@_never_silent
+def menu_step() -> Response:
+    """The caller pressed, said, or did nothing at the menu named in the URL."""
+    flow = current_flow()
+    form = request.form
+    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
+    node = request.args.get("node", flow.start)
+    heard = Heard(digits=form.get("Digits", ""), speech=form.get("SpeechResult", ""))
+    turn = step(flow, calls.state_of(call, node, _tries()), heard)
+    return _twiml(answer(flow, call, turn))
+
+
+@bp.post("/twilio/voice/queue-wait")
+@twilio_request
+@_never_silent
+def queue_wait() -> Response:
+    """Hold: the caller's place in the queue; after the longest wait, out to leave a message."""
+    flow = current_flow()
+    response = VoiceResponse()
+    queue_time = request.form.get("QueueTime", "0")
+    if queue_time.isdigit() and int(queue_time) >= current_app.config["QUEUE_MAX_WAIT_SECONDS"]:
+        response.leave()  # Twilio then requests the <Enqueue action> with QueueResult=leave
+        return _twiml(response)
+    call = calls.find_call(db.session, request.form.get("CallSid", ""))
+    language = call.language if call is not None else flow.languages[0]
+    speaker = Speaker(flow)
+    position = request.form.get("QueuePosition", "")
+    if position.isdigit():
+        speaker.line(response, said(flow, "phrase:position", language, position=int(position)))
+    speaker.line(response, said(flow, "phrase:hold", language))
+    # When this TwiML ends Twilio asks for it again: the pause sets how often the caller hears it.
+    response.pause(length=current_app.config["QUEUE_HOLD_PAUSE_SECONDS"])
+    return _twiml(response)
+
+
+@bp.post("/twilio/voice/queue-done")
+@twilio_request
+@_never_silent
+def queue_done() -> Response:
+    """The caller left the queue: spoke to an adviser, hung up, or waited too long."""
+    flow = current_flow()
+    form = request.form
+    result = form.get("QueueResult", "").lower()
+    call_sid = form.get("CallSid", "")
+    response = VoiceResponse()
+    if result in ("hangup", "redirected"):
+        calls.caller_left_queue(db.session, call_sid)
+        return _twiml(response)
+    call = calls.open_call(db.session, call_sid, form.get("From"), flow.languages[0])
+    if result == "bridged":
+        Speaker(flow).line(response, said(flow, "phrase:goodbye", call.language))
+        response.hangup()
+        return _twiml(response)
+    calls.caller_left_queue(db.session, call_sid)
+    from helpline.flows.engine import offer_message
+
+    state = calls.state_of(call, call.node or flow.start, 0)
+    return _twiml(answer(flow, call, offer_message(flow, state, "no_adviser_free")))
+
+
+@bp.post("/twilio/voice/recorded")
+@twilio_request
+@_never_silent
+def recorded() -> Response:
+    """Keep a recorded message as a callback request; with nothing recorded, offer again."""
+    flow = current_flow()
+    form = request.form
+    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
+    recording = form.get("RecordingUrl", "").strip()
+    duration = form.get("RecordingDuration", "")
+    if recording and not (duration.isdigit() and int(duration) == 0):
+        return _twiml(record_message(flow, call, recording))
+    state = CallState(node=MESSAGE_MENU, language=call.language, tries=_tries(), path=call.steps)
+    return _twiml(
+        answer(
+            flow,
+            call,
+            step(flow, state, Heard()),
+            before=[said(flow, "phrase:no_message_heard", call.language)],
+        )
+    )
+
+
+@bp.post("/twilio/voice/status")
+@twilio_request
+def call_status() -> Response:
+    """Twilio's call status callback: 200 always, even for a call we never saw."""
+    form = request.form
+    try:
+        calls.call_ended(db.session, form.get("CallSid", ""), form.get("CallStatus", ""))
+    except Exception:  # noqa: BLE001 - Twilio must not retry; the log row keeps its last state
+        db.session.rollback()
+        log.exception("call status callback failed")
+    return _twiml(VoiceResponse())
+
+
+@bp.get("/audio/<language>/<name>")
+def audio_file(language: str, name: str) -> Response:
+    """A pre-rendered prompt, as audio/mpeg."""
+    from helpline.speech.cache import is_audio_file_name
+
+    if not is_audio_file_name(language, name):
+        abort(404)
+    folder = Path(current_app.config["AUDIO_CACHE_DIR"]) / language
+    return send_from_directory(folder, name, mimetype="audio/mpeg", max_age=86400)
