@@ -31,7 +31,7 @@ class Line:
     values: tuple[tuple[str, object], ...] = ()  # the key's {placeholders}
 
 
-def said(flow: Flow, key: str, language: str, **values: object) -> Line:
+def said(flow: Flow, key: str, language: str, /, **values: object) -> Line:
     """The line for a wording key in a language."""
     return Line(flow.wording(key, language, **values), language, key, tuple(values.items()))
 

@@ -143,12 +143,12 @@ class Flow:
     prompts: dict[str, PromptFile]
     back_of: dict[str, str | None]
 
-    def phrase(self, language: str, name: str, **values: object) -> str:
+    def phrase(self, language: str, name: str, /, **values: object) -> str:
         """A shared phrase in a language, with its {placeholders} filled."""
         text = self.prompts[language].phrases[name]
         return text.format(**values) if values else text
 
-    def wording(self, key: str, language: str, **values: object) -> str:
+    def wording(self, key: str, language: str, /, **values: object) -> str:
         """The text for a wording key: phrase:<name>, choose:<lang> or node:<id>:prompt|simple."""
         kind, _, rest = key.partition(":")
         if kind == "phrase":
