@@ -110,6 +110,14 @@ def _empty_all_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            # A connection some earlier test leaked mid-transaction would make TRUNCATE wait
+            # forever: end every other session on this throwaway database first.
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
             names = ", ".join(f'"{t.name}"' for t in tables)
             if names:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
