@@ -1,0 +1,243 @@
+"""Calls walked as Twilio would make them: signed requests, following action and Redirect URLs.
+
+The directory holds the sample Local Offer (Wyvern Vale); the clock is set per test so advisers
+are working (a Wednesday morning), closed (an evening) or on a bank holiday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from helpline.extensions import db
+from helpline.families.models import CallbackRequest
+from helpline.voice.models import CallLog
+from tests.e2e.test_voice_caller import Caller
+
+LONDON = ZoneInfo("Europe/London")
+WEDNESDAY_MORNING = datetime(2026, 12, 2, 11, 0, tzinfo=LONDON)
+WEDNESDAY_EVENING = datetime(2026, 12, 2, 19, 30, tzinfo=LONDON)
+SUMMER_BANK_HOLIDAY = datetime(2026, 8, 31, 11, 0, tzinfo=LONDON)  # a Monday
+SAMPLE_OFFER = Path(__file__).resolve().parents[2] / "data" / "local-offer"
+
+
+@pytest.fixture
+def phone_app(app: Flask) -> Iterator[Flask]:
+    """The app with the sample Local Offer loaded and the clock on a working morning."""
+    from helpline.directory.commands import run_import
+
+    with app.app_context():
+        run_import([str(SAMPLE_OFFER)], "sample-local-offer")
+    app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_MORNING
+    yield app
+
+
+def call(app: Flask, number: str = "+447700900123") -> Caller:
+    """A new call to the helpline."""
+    return Caller(app.test_client(), number).dial()
+
+
+def logged(app: Flask, caller: Caller) -> CallLog:
+    """The call's log row."""
+    with app.app_context():
+        row = db.session.scalar(select(CallLog).where(CallLog.call_sid == caller.call_sid))
+        assert row is not None
+        db.session.expunge(row)
+        return row
+
+
+def callbacks(app: Flask) -> list[CallbackRequest]:
+    """Every callback request, oldest first."""
+    with app.app_context():
+        rows = list(db.session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def test_a_call_is_greeted_and_offered_english_polish_and_urdu(phone_app: Flask) -> None:
+    caller = call(phone_app)
+    heard = caller.latest_text()
+    assert "Welcome to the Local Offer Helpline" in heard
+    assert "For English, press 1." in heard
+    assert "naciśnij 2" in heard
+    assert "press 3" in heard  # Urdu, in English until its audio is rendered
+    assert caller.menu.get("input") == "dtmf speech"
+
+
+def test_short_breaks_reads_three_services_with_phone_numbers_digit_by_digit(
+    phone_app: Flask,
+) -> None:
+    caller = call(phone_app).press("1").press("1").press("1")
+    heard = caller.latest
+    assert heard[0] == "Here are 3 services."
+    services = heard[1:4]
+    assert all("Phone: 0 1 6 3 2, 9 6 0," in line for line in services), services
+    assert "Short Breaks" in " ".join(services)
+    assert "press 1" in heard[-1]  # text me this
+    row = logged(phone_app, caller)
+    assert row.path == "language:en > main > breaks > shortbreaks"
+    assert row.outcome == "informed"
+
+
+def test_silence_reprompts_then_simplest_options_then_offers_an_adviser(phone_app: Flask) -> None:
+    caller = call(phone_app).press("1")
+    full = caller.latest_text()
+    caller.stay_silent()
+    assert caller.latest[0] == "Sorry, I didn't catch that."
+    assert caller.latest_text().endswith(full)
+    caller.stay_silent()
+    assert caller.latest[0].startswith("Sorry, I still didn't catch that.")
+    assert caller.latest[1].startswith("Press 1 for short breaks. 2 for schools.")
+    caller.stay_silent()
+    assert "talk to a person? Press 0, or stay on the line" in caller.latest[0]
+    assert caller.waiting_for == "Gather"  # three misses and still on the line
+    caller.stay_silent()
+    assert caller.waiting_for == "Enqueue"  # put through to an adviser, not hung up on
+
+
+def test_wrong_keys_count_like_silence_and_never_end_the_call(phone_app: Flask) -> None:
+    caller = call(phone_app).press("1")
+    for key, first_words in (("9", "Sorry, I didn't"), ("7", "Sorry, I still"), ("8", "Would you")):
+        caller.press(key)
+        assert caller.latest[0].startswith(first_words)
+        assert caller.waiting_for == "Gather"
+    caller.press("1").press("1")  # a right key afterwards still works
+    assert caller.latest[0] == "Here are 3 services."
+
+
+def test_star_repeats_and_hash_goes_back_up_to_the_language_menu(phone_app: Flask) -> None:
+    caller = call(phone_app).press("1").press("1").press("1")
+    services = caller.latest[:4]
+    caller.press("*")
+    assert caller.latest[:4] == services
+    caller.press("2")  # "hear them again" is an option too
+    assert caller.latest[:4] == services
+    caller.press("#")
+    assert caller.latest_text().startswith("For short breaks and respite, press 1.")
+    caller.press("#")
+    assert caller.latest_text().startswith("For short breaks and social care, press 1.")
+    caller.press("#")
+    assert "For English, press 1." in caller.latest_text()
+    assert logged(phone_app, caller).node == "@language"
+
+
+def test_zero_in_hours_joins_the_queue_which_tells_the_caller_their_place(
+    phone_app: Flask,
+) -> None:
+    caller = call(phone_app).press("1").press("0")
+    assert caller.waiting_for == "Enqueue"
+    assert caller.waiting.text == phone_app.config["VOICE_QUEUE_NAME"]  # type: ignore[union-attr]
+    hold = caller.hold(position=2, queue_time=40)
+    assert hold[0] == "You are number 2 in the queue."
+    assert "Thank you for waiting" in hold[1]
+    row = logged(phone_app, caller)
+    assert row.outcome == "queued"
+    assert row.path.endswith("main > adviser")
+    caller.leave_queue("bridged")
+    assert caller.waiting_for is None
+
+
+def test_after_the_longest_wait_the_caller_leaves_a_message_for_the_advisers(
+    phone_app: Flask,
+) -> None:
+    caller = call(phone_app).press("1").press("2").press("0")
+    caller.hold(position=1, queue_time=phone_app.config["QUEUE_MAX_WAIT_SECONDS"])
+    assert caller.latest[0] == "Sorry, no adviser is free just now."
+    caller.press("1")
+    assert caller.waiting_for == "Record"
+    caller.leave_message("https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE1")
+    assert "listen to your message" in caller.latest_text()
+    assert caller.waiting_for is None
+    [request] = callbacks(phone_app)
+    assert request.channel == "voicemail"
+    assert request.recording_url.endswith("/RE1")
+    assert request.phone_number == "+447700900123"
+    assert "language:en > main > education > adviser" in request.summary
+    assert logged(phone_app, caller).outcome == "message left"
+
+
+def test_zero_out_of_hours_offers_a_message_or_a_call_back(phone_app: Flask) -> None:
+    phone_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    caller = call(phone_app).press("1").press("0")
+    assert caller.latest[0] == "Our advisers are not working right now."
+    caller.press("2")
+    assert "call you back on this number" in caller.latest_text()
+    assert caller.waiting_for is None
+    [request] = callbacks(phone_app)
+    assert (request.channel, request.phone_number, request.language) == ("voice", "+447700900123", "en")
+    assert logged(phone_app, caller).outcome == "callback"
+
+
+def test_on_a_bank_holiday_advisers_are_closed(phone_app: Flask) -> None:
+    phone_app.config["HELPLINE_CLOCK"] = lambda: SUMMER_BANK_HOLIDAY
+    caller = call(phone_app).press("1").press("0")
+    assert caller.latest[0] == "Our advisers are not working right now."
+    assert caller.waiting_for == "Gather"
+
+
+def test_a_hidden_number_asking_for_a_call_back_is_asked_for_a_message(phone_app: Flask) -> None:
+    phone_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    caller = call(phone_app, number="anonymous").press("1").press("0").press("2")
+    assert "Your number is hidden" in caller.latest_text()
+    assert caller.waiting_for == "Record"
+    caller.record_nothing()
+    assert caller.latest[0] == "Sorry, I didn't hear a message."
+    assert caller.waiting_for == "Gather"
+    caller.press("1").leave_message("https://api.twilio.com/recordings/RE2")
+    [request] = callbacks(phone_app)
+    assert request.phone_number is None and request.channel == "voicemail"
+
+
+def test_a_silent_caller_with_nobody_to_answer_is_told_goodbye_after_three_tries(
+    phone_app: Flask,
+) -> None:
+    phone_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    caller = call(phone_app).press("1").press("0")
+    for _ in range(3):
+        caller.stay_silent()
+        assert caller.waiting_for == "Gather"
+    caller.stay_silent()
+    assert "Goodbye" in caller.latest_text()
+    assert caller.waiting_for is None
+
+
+@pytest.mark.parametrize(
+    ("key", "said_main", "expected_intro", "gather_language"),
+    [
+        ("1", "short breaks please", "Here are 3 services.", "en-GB"),
+        ("2", "krótkie przerwy", "Oto usługi: 3.", "pl-PL"),
+        ("3", "شارٹ بریک", "Here are 3 services.", "ur-PK"),  # Urdu without audio: English
+    ],
+)
+def test_speech_works_at_every_menu_in_each_language(
+    phone_app: Flask, key: str, said_main: str, expected_intro: str, gather_language: str
+) -> None:
+    caller = call(phone_app).press(key)
+    assert caller.menu.get("language") == gather_language
+    caller.speak(said_main)
+    caller.press("1")
+    assert caller.latest[0] == expected_intro
+    assert logged(phone_app, caller).path.endswith("main > breaks > shortbreaks")
+
+
+def test_english_words_for_the_person_and_repeat_are_understood(phone_app: Flask) -> None:
+    caller = call(phone_app).speak("english").speak("can I talk to someone")
+    assert caller.waiting_for == "Enqueue"
+    caller = call(phone_app).press("1").speak("again")
+    assert caller.latest_text().startswith("For short breaks and social care")
+
+
+def test_hanging_up_mid_menu_is_logged(phone_app: Flask) -> None:
+    caller = call(phone_app).press("2")
+    response = caller.hang_up()
+    assert response.status_code == 200
+    row = logged(phone_app, caller)
+    assert row.outcome == "hung up" and row.status == "completed" and row.ended_at is not None
+    assert row.language == "pl"
