@@ -55,7 +55,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 # Each channel package has an init_app(app) that registers its blueprint and commands.
-_CHANNEL_MODULES: tuple[str, ...] = ("helpline.sms", "helpline.voice")
+_CHANNEL_MODULES: tuple[str, ...] = (
+    "helpline.sms", "helpline.voice", "helpline.outbound", "helpline.advisers",
+)
 
 
 def _init_optional(app: Flask, module_name: str) -> None:

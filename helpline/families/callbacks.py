@@ -1,11 +1,38 @@
-"""Callback requests: created by any channel, worked by advisers, at most once per cause."""
+"""Callback requests: created by any channel, worked by advisers, at most once per cause.
+
+Life of a request: new -> claimed (an adviser took it) -> attempted (rang, no answer; up to
+MAX_ATTEMPTS) -> done; or expired after EXPIRY_DAYS (or the last unanswered attempt), when the
+family is texted that we could not reach them. Families who asked by voice or voicemail get a
+text saying the request was received; by SMS, the reply to their own text says so.
+"""
 
 from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.families.models import CallbackRequest
+from helpline.directory.models import utcnow
+from helpline.families.models import CALLBACK_STATUSES, CallbackRequest
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+EXPIRY_DAYS = 7
+OPEN_STATUSES = ("new", "claimed", "attempted")
+# Channels whose own reply can't confirm the request in writing.
+TEXT_ON_CREATE_CHANNELS = ("voice", "voicemail")
+
+__all__ = [
+    "CALLBACK_STATUSES",
+    "request_callback",
+    "claim",
+    "record_attempt",
+    "mark_done",
+    "expire_old_callbacks",
+]
 
 
 def request_callback(
@@ -20,9 +47,10 @@ def request_callback(
 ) -> tuple[CallbackRequest, bool]:
     """The callback request for this cause, and whether it was created now (not a repeat).
 
-    The caller commits, in the same transaction as anything else the event caused.
+    The caller commits, in the same transaction as anything else the event caused (including
+    the confirmation text to the family, which is sent once that commit is done).
     """
-    existing = session.scalar(select(CallbackRequest).where(CallbackRequest.cause == cause))
+    existing = session.scalar(select(CallbackRequest).where(CallbackRequest.cause == cause[:128]))
     if existing is not None:
         return existing, False
     row = CallbackRequest(
@@ -35,4 +63,75 @@ def request_callback(
     )
     session.add(row)
     session.flush()
+    if channel in TEXT_ON_CREATE_CHANNELS:
+        _text_family(session, row, "callback_created_text", "created")
     return row, True
+
+
+def _text_family(session: Session, row: CallbackRequest, wording_key: str, event: str) -> None:
+    from helpline.outbound.outbox import queue_text
+    from helpline.outbound.wording import words
+
+    queue_text(
+        session,
+        to=row.phone_number,
+        body=words(wording_key, row.language),
+        cause=f"callback-{row.id}-{event}",
+        purpose=f"callback-{event}",
+        language=row.language,
+    )
+
+
+def _open(session: Session, callback_id: int) -> CallbackRequest:
+    row = session.get(CallbackRequest, callback_id)
+    if row is None:
+        raise LookupError(f"no callback request {callback_id}")
+    if row.status not in OPEN_STATUSES:
+        raise ValueError(f"callback request {callback_id} is already {row.status}")
+    return row
+
+
+def claim(session: Session, callback_id: int, adviser_id: int) -> CallbackRequest:
+    """An adviser takes the request; the caller commits."""
+    row = _open(session, callback_id)
+    row.status, row.claimed_by, row.updated_at = "claimed", adviser_id, utcnow()
+    return row
+
+
+def record_attempt(session: Session, callback_id: int, *, reached: bool) -> CallbackRequest:
+    """An adviser rang the family: done if reached, else attempted (expired after the last try)."""
+    row = _open(session, callback_id)
+    row.attempts += 1
+    row.updated_at = utcnow()
+    if reached:
+        row.status = "done"
+    elif row.attempts >= MAX_ATTEMPTS:
+        row.status = "expired"
+        _text_family(session, row, "callback_expired_text", "expired")
+    else:
+        row.status = "attempted"
+    return row
+
+
+def mark_done(session: Session, callback_id: int) -> CallbackRequest:
+    """The family was helped; the caller commits."""
+    row = _open(session, callback_id)
+    row.status, row.updated_at = "done", utcnow()
+    return row
+
+
+def expire_old_callbacks(session: Session, now: datetime | None = None) -> int:
+    """Expire open requests older than EXPIRY_DAYS and text each family; commits; how many."""
+    cutoff = (now or utcnow()) - timedelta(days=EXPIRY_DAYS)
+    rows = session.scalars(
+        select(CallbackRequest).where(
+            CallbackRequest.status.in_(OPEN_STATUSES), CallbackRequest.created_at < cutoff
+        )
+    ).all()
+    for row in rows:
+        row.status, row.updated_at = "expired", utcnow()
+        _text_family(session, row, "callback_expired_text", "expired")
+    session.commit()
+    if rows:
+        log.info("expired %s unanswered callback request(s)", len(rows))
+    return len(rows)

@@ -1,0 +1,212 @@
+"""Escalation: a caller waits in the adviser queue while we text and ring advisers in rota order.
+
+Each adviser gets a text with the caller's menu path, language and wait so far, then a call whose
+TwiML (/twilio/adviser/whisper) whispers the same and, on a key press (/twilio/adviser/connect),
+joins them to the caller with <Dial><Queue>. If the adviser's call ends without that, or nothing
+is heard within the answer window, the next adviser on the rota is rung. When nobody is left, the
+caller's call is redirected to /twilio/adviser/unavailable: leave a message or ask for a callback.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.advisers.models import Escalation
+from helpline.advisers.rota import on_duty
+from helpline.directory.models import utcnow
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "cy": "Welsh",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "ur": "Urdu",
+    "pa": "Punjabi",
+    "ar": "Arabic",
+    "bn": "Bengali",
+    "so": "Somali",
+    "uk": "Ukrainian",
+}
+
+
+def caller_waiting(
+    session: Session, *, call_sid: str, queue_name: str, menu_path: list[str], language: str
+) -> None:
+    """A caller has joined the adviser queue: start ringing advisers for them (in a job)."""
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for
+    from workers.escalation import escalate
+
+    args = (call_sid, queue_name, list(menu_path), language, utcnow().isoformat())
+    try:
+        enqueue(escalate, *args, job_id=job_id_for("escalate", call_sid), urgent=True)
+    except EnqueueFailed:
+        # A waiting caller can't wait for Redis to come back: ring from this process instead.
+        log.warning("Redis is down: escalating call %s in-process", call_sid)
+        try:
+            escalate(*args)
+        except Exception:  # noqa: BLE001 - the caller still hears the queue's hold message
+            log.exception("escalation for %s failed", call_sid)
+
+
+def start(
+    session: Session,
+    *,
+    call_sid: str,
+    queue_name: str,
+    menu_path: list[str],
+    language: str,
+    waiting_since: datetime | None = None,
+) -> Escalation:
+    """Create the escalation for this call (once) and ring the first adviser on duty."""
+    existing = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
+    if existing is not None:
+        return existing
+    escalation = Escalation(
+        call_sid=call_sid[:64],
+        queue_name=queue_name[:64],
+        language=language[:8],
+        menu_path=" > ".join(menu_path)[:2000],
+        created_at=waiting_since or utcnow(),
+    )
+    session.add(escalation)
+    session.commit()
+    ring_next(session, escalation)
+    return escalation
+
+
+def wait_so_far(escalation: Escalation, now: datetime | None = None) -> str:
+    """The caller's wait in words: "under a minute", "1 minute", "4 minutes"."""
+    created = escalation.created_at
+    if created.tzinfo is None:  # SQLite gives back naive datetimes
+        created = created.replace(tzinfo=(now or utcnow()).tzinfo)
+    minutes = int(((now or utcnow()) - created).total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def context(escalation: Escalation) -> dict[str, str]:
+    """What the adviser is told about the caller (no phone number)."""
+    return {
+        "menu_path": escalation.menu_path or "nothing yet",
+        "language": LANGUAGE_NAMES.get(escalation.language, escalation.language),
+        "wait": wait_so_far(escalation),
+    }
+
+
+def _url(path: str, **params: object) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}?{urlencode(params)}"
+
+
+def ring_next(session: Session, escalation: Escalation) -> Escalation:
+    """Ring the next adviser on duty not yet tried; when none is left, offer the caller options."""
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for
+    from helpline.outbound.gateway import OutboundError, start_call
+    from helpline.outbound.outbox import queue_text
+    from helpline.outbound.wording import words
+    from workers.escalation import escalation_timeout
+
+    config = current_app.config
+    ring_seconds = int(config.get("ADVISER_RING_SECONDS", 25))
+    tried = {int(i) for i in escalation.tried_adviser_ids.split(",") if i}
+    for adviser in on_duty(session, utcnow(), config.get("ROTA_TIMEZONE", "Europe/London")):
+        if adviser.id in tried:
+            continue
+        tried.add(adviser.id)
+        escalation.attempt += 1
+        escalation.adviser_id = adviser.id
+        escalation.tried_adviser_ids = ",".join(str(i) for i in sorted(tried))
+        escalation.updated_at = utcnow()
+        queue_text(
+            session,
+            to=adviser.mobile,
+            body=words("adviser_alert", **context(escalation)),
+            cause=f"{escalation.call_sid}:adviser-alert:{escalation.attempt}",
+            purpose="adviser-alert",
+        )
+        session.commit()
+        try:
+            escalation.adviser_call_sid = start_call(
+                adviser.mobile,
+                url=_url("/twilio/adviser/whisper", escalation=escalation.id),
+                status_callback=_url(
+                    "/twilio/adviser/status", escalation=escalation.id, attempt=escalation.attempt
+                ),
+                ring_seconds=ring_seconds,
+            )
+        except OutboundError:
+            log.warning("could not ring adviser %s; trying the next", adviser.id)
+            continue
+        session.commit()
+        # If Twilio's status callback never comes, this moves on anyway.
+        answer_window = ring_seconds + int(config.get("ADVISER_ANSWER_SECONDS", 40))
+        try:
+            enqueue(
+                escalation_timeout,
+                escalation.id,
+                escalation.attempt,
+                urgent=True,
+                job_id=job_id_for("escalation-timeout", f"{escalation.id}-{escalation.attempt}"),
+                delay=timedelta(seconds=answer_window),
+            )
+        except EnqueueFailed:
+            log.warning(
+                "no timeout for escalation %s: relying on the status callback", escalation.id
+            )
+        return escalation
+    return _nobody_answered(session, escalation)
+
+
+def _nobody_answered(session: Session, escalation: Escalation) -> Escalation:
+    from helpline.outbound.gateway import OutboundError, redirect_call
+
+    escalation.status, escalation.adviser_id, escalation.updated_at = "unanswered", None, utcnow()
+    session.commit()
+    log.info(
+        "no adviser answered for call %s: offering a message or a callback", escalation.call_sid
+    )
+    try:
+        redirect_call(
+            escalation.call_sid, _url("/twilio/adviser/unavailable", escalation=escalation.id)
+        )
+    except OutboundError as exc:
+        log.info(
+            "could not redirect call %s (caller may have hung up): %s", escalation.call_sid, exc
+        )
+    return escalation
+
+
+def adviser_call_ended(session: Session, escalation_id: int, attempt: int) -> Escalation | None:
+    """The adviser's call for `attempt` ended or timed out: ring the next unless they took it."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.status != "ringing" or escalation.attempt != attempt:
+        return escalation  # already connected, moved on, or unknown: nothing to do
+    return ring_next(session, escalation)
+
+
+def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str) -> str | None:
+    """The adviser pressed a key: the queue to join them to, or None if the caller has gone."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.status != "ringing":
+        return None
+    if escalation.adviser_call_sid and escalation.adviser_call_sid != adviser_call_sid:
+        return None  # a previous adviser's late key press: the caller is with someone else's ring
+    escalation.status, escalation.updated_at = "connected", utcnow()
+    session.commit()
+    return escalation.queue_name
+
+
+def caller_left(session: Session, call_sid: str) -> None:
+    """The caller hung up or was answered: stop ringing advisers for them."""
+    escalation = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
+    if escalation is not None and escalation.status == "ringing":
+        escalation.status, escalation.updated_at = "ended", utcnow()
+        session.commit()

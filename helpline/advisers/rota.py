@@ -1,0 +1,84 @@
+"""The rota: which advisers are on duty at a given moment, in the order they are rung."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.advisers.models import Adviser, RotaSlot
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(
+    r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+"
+    r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
+)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Weekdays (0 = Monday) and a daily stretch in minutes after midnight."""
+
+    weekdays: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+
+
+def parse_hours(text: str) -> Hours:
+    """Read hours written like "mon-fri 09:00-17:00" or "sat,sun 10:00-12:30"."""
+    match = _HOURS.match(text.strip().lower())
+    if not match:
+        raise ValueError(f"hours must look like 'mon-fri 09:00-17:00', not {text!r}")
+    weekdays: list[int] = []
+    for part in match["days"].split(","):
+        first, _, last = part.partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ValueError(f"unknown day in {part!r}; use {', '.join(DAYS)}")
+        start, end = DAYS.index(first), DAYS.index(last or first)
+        if end < start:
+            raise ValueError(f"{part!r} runs backwards")
+        weekdays += [d for d in range(start, end + 1) if d not in weekdays]
+    start_minute, end_minute = _minutes(match["start"]), _minutes(match["end"])
+    if not start_minute < end_minute:
+        raise ValueError("the start time must be before the end time")
+    return Hours(tuple(weekdays), start_minute, end_minute)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = (int(p) for p in hhmm.split(":"))
+    if hours > 24 or minutes > 59 or hours * 60 + minutes > 24 * 60:
+        raise ValueError(f"{hhmm!r} is not a time of day")
+    return hours * 60 + minutes
+
+
+def describe(slot: RotaSlot) -> str:
+    """A slot as an adviser list shows it: "mon 09:00-17:00"."""
+    return (
+        f"{DAYS[slot.weekday]} {slot.start_minute // 60:02d}:{slot.start_minute % 60:02d}-"
+        f"{slot.end_minute // 60:02d}:{slot.end_minute % 60:02d}"
+    )
+
+
+def on_duty(session: Session, at: datetime, timezone: str = "Europe/London") -> list[Adviser]:
+    """Active advisers whose hours cover `at` (local time), in rota order."""
+    local = at.astimezone(ZoneInfo(timezone))
+    minute = local.hour * 60 + local.minute
+    rows = session.execute(
+        select(Adviser, RotaSlot.priority)
+        .join(RotaSlot, RotaSlot.adviser_id == Adviser.id)
+        .where(
+            Adviser.active.is_(True),
+            RotaSlot.weekday == local.weekday(),
+            RotaSlot.start_minute <= minute,
+            RotaSlot.end_minute > minute,
+        )
+        .order_by(RotaSlot.priority, Adviser.id)
+    ).all()
+    seen: dict[int, Adviser] = {}
+    for adviser, _ in rows:
+        seen.setdefault(adviser.id, adviser)
+    return list(seen.values())

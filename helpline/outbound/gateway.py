@@ -1,0 +1,151 @@
+"""The one way out: every text and call the helpline starts goes through this module.
+
+It uses twilio-python's REST client with a timeout, and sends every request to
+TWILIO_API_BASE_URL (tests point it at a mock of Twilio's API) by rewriting the *.twilio.com host
+in a custom http_client, so TWILIO_EDGE or TWILIO_REGION can't send it elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from flask import current_app
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from helpline.logs import mask_phone
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+# Error codes that will fail the same way however often we try.
+PERMANENT_CODES = frozenset(
+    {
+        21211,  # invalid 'To' number
+        21214,  # 'To' number cannot be reached
+        21407,  # this number type can't receive messages
+        21408,  # no permission to send to this region
+        21610,  # recipient replied STOP
+        21612,  # 'To' number can't be reached from this 'From' number
+        21614,  # 'To' is not a mobile number
+        30004,  # message blocked
+        30005,  # unknown destination handset
+        30006,  # landline or unreachable carrier
+    }
+)
+
+
+class OutboundError(Exception):
+    """A text or call could not be started; `.permanent` says whether trying again can help."""
+
+    def __init__(
+        self, message: str, *, permanent: bool, code: int | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+        self.status = status
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """Sends requests meant for any *.twilio.com host to one base URL instead."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.base = urlsplit(base_url.rstrip("/"))
+
+    def rewrite(self, url: str) -> str:
+        """The same path and query on the configured base URL, for a *.twilio.com URL."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if host != "twilio.com" and not host.endswith(".twilio.com"):
+            return url
+        path = self.base.path + parts.path
+        return urlunsplit((self.base.scheme, self.base.netloc, path, parts.query, parts.fragment))
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        """Make the request against the base URL."""
+        return super().request(method, self.rewrite(url), *args, **kwargs)
+
+
+def client() -> Client:
+    """A Twilio REST client for the current app's account, base URL and timeout."""
+    config = current_app.config
+    sid, token = config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN")
+    if not (sid and token):
+        raise OutboundError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set", permanent=False)
+    clients: dict[str, Client] = current_app.extensions.setdefault("twilio_clients", {})
+    key = f"{sid}|{config['TWILIO_API_BASE_URL']}"
+    if key not in clients:
+        timeout = float(config.get("OUTBOUND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+        http = BaseUrlHttpClient(config["TWILIO_API_BASE_URL"], timeout)
+        clients[key] = Client(sid, token, http_client=http)
+    return clients[key]
+
+
+def _status_callback(path: str) -> str | None:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return f"{base}{path}" if base else None
+
+
+def send_text(to: str, body: str, *, status_callback_path: str = "/twilio/outbound/status") -> str:
+    """Send one SMS from the helpline number; returns Twilio's MessageSid."""
+    options: dict[str, Any] = {
+        "to": to,
+        "from_": current_app.config["TWILIO_PHONE_NUMBER"],
+        "body": body,
+    }
+    callback = _status_callback(status_callback_path)
+    if callback:
+        options["status_callback"] = callback
+    message = _call(lambda: client().messages.create(**options), f"text to {mask_phone(to)}")
+    return str(message.sid)
+
+
+def start_call(
+    to: str, *, url: str, status_callback: str | None = None, ring_seconds: int = 25
+) -> str:
+    """Ring a number; when answered, Twilio fetches TwiML from `url`. Returns the CallSid."""
+    options: dict[str, Any] = {
+        "to": to,
+        "from_": current_app.config["TWILIO_PHONE_NUMBER"],
+        "url": url,
+        "timeout": ring_seconds,
+    }
+    if status_callback:
+        options["status_callback"] = status_callback
+        options["status_callback_event"] = ["completed"]
+    call = _call(lambda: client().calls.create(**options), f"call to {mask_phone(to)}")
+    return str(call.sid)
+
+
+def redirect_call(call_sid: str, url: str) -> None:
+    """Send a live call to new TwiML (for example out of a queue nobody is answering)."""
+    _call(lambda: client().calls(call_sid).update(url=url, method="POST"), f"redirect {call_sid}")
+
+
+def _call(action: Any, what: str) -> Any:
+    try:
+        return action()
+    except TwilioRestException as exc:
+        permanent = exc.code in PERMANENT_CODES or (
+            exc.status is not None
+            and 400 <= exc.status < 500
+            and exc.status not in (401, 403, 408, 429)
+        )
+        log.warning("Twilio refused %s: status %s code %s", what, exc.status, exc.code)
+        raise OutboundError(
+            f"Twilio refused {what}: {exc.status} {exc.code}",
+            permanent=permanent,
+            code=exc.code,
+            status=exc.status,
+        ) from exc
+    except (requests.RequestException, OSError) as exc:
+        log.warning("could not reach Twilio for %s: %s", what, exc.__class__.__name__)
+        raise OutboundError(f"network error on {what}", permanent=False) from exc

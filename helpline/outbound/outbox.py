@@ -1,0 +1,190 @@
+"""The outbox: a text is written in the transaction of the event that caused it, then enqueued.
+
+If Redis is down when the event commits, the row stays pending and `deliver_pending()` (run when
+a worker starts and every few minutes) enqueues it again. A claim on the row (pending -> sending)
+means each message goes at most once, even if its job is somehow run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, scoped_session
+
+from helpline.directory.models import utcnow
+from helpline.families.opt_outs import is_opted_out
+from helpline.families.phone_numbers import is_withheld, to_e164
+from helpline.logs import mask_phone
+from helpline.outbound.models import OutboundMessage
+
+log = logging.getLogger(__name__)
+
+_PENDING_KEY = "helpline_outbox_pending"
+# A message left "sending" this long belongs to a worker that died mid-send.
+STALE_SENDING = timedelta(minutes=10)
+FINAL_STATUSES = {"delivered", "undelivered", "failed", "read"}
+
+__all__ = ["OutboundMessage", "queue_text", "deliver_pending", "send_message", "record_status"]
+
+
+def queue_text(
+    session: Session,
+    *,
+    to: str | None,
+    body: str,
+    cause: str,
+    purpose: str,
+    language: str = "en",
+) -> OutboundMessage | None:
+    """Write a text to the outbox in the caller's transaction; it is enqueued once they commit.
+
+    Returns None (and writes nothing) for a withheld, invalid or opted-out number. A cause seen
+    before returns the existing row, so a repeated webhook sends nothing twice.
+    """
+    number = None if is_withheld(to) else to_e164(to)
+    if number is None:
+        log.info("not texting a withheld or invalid number (%s)", purpose)
+        return None
+    if is_opted_out(session, number):
+        log.info("not texting %s: opted out (%s)", mask_phone(number), purpose)
+        return None
+    cause = cause[:160]
+    existing = session.scalar(select(OutboundMessage).where(OutboundMessage.cause == cause))
+    if existing is not None:
+        return existing
+    row = OutboundMessage(
+        cause=cause,
+        purpose=purpose[:32],
+        phone_number=number,
+        body=body,
+        language=language[:8],
+        status="pending",
+    )
+    session.add(row)
+    session.flush()
+    _enqueue_after_commit(session, row.id, cause)
+    return row
+
+
+def _real_session(session: Session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def _enqueue_after_commit(session: Session, message_id: int, cause: str) -> None:
+    real = _real_session(session)
+    pending: list[tuple[int, str]] | None = real.info.get(_PENDING_KEY)
+    if pending is None:
+        pending = real.info[_PENDING_KEY] = []
+        event.listen(real, "after_commit", _after_commit)
+        event.listen(real, "after_soft_rollback", _after_rollback)
+    pending.append((message_id, cause))
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.get(_PENDING_KEY) or []
+    session.info[_PENDING_KEY] = []
+    for message_id, cause in pending:
+        try:
+            enqueue_send(message_id, cause)
+        except Exception:  # noqa: BLE001 - the event is committed; the sweep will retry the text
+            log.exception("outbox message %s stays pending", message_id)
+
+
+def _after_rollback(session: Session, previous_transaction: Any) -> None:
+    # The rows were never written: nothing to send.
+    session.info[_PENDING_KEY] = []
+
+
+def enqueue_send(message_id: int, cause: str) -> bool:
+    """Put the send job on the queue (or send now without Redis); False if Redis is down."""
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for
+    from workers.outbound import send_text
+
+    try:
+        enqueue(send_text, message_id, job_id=job_id_for("text", cause), retry=send_retry())
+    except EnqueueFailed as exc:
+        log.warning("outbox message %s stays pending: %s", message_id, exc)
+        return False
+    return True
+
+
+def send_retry() -> Any:
+    """Backoff for network errors, 5xx and 429 (intervals from OUTBOUND_RETRY_INTERVALS)."""
+    from flask import current_app
+    from rq import Retry
+
+    intervals = list(current_app.config.get("OUTBOUND_RETRY_INTERVALS", [10, 60, 300, 900, 3600]))
+    return Retry(max=len(intervals), interval=intervals)
+
+
+def deliver_pending(session: Session, now: datetime | None = None) -> int:
+    """Enqueue every message still pending (and free any stuck mid-send); returns how many."""
+    now = now or utcnow()
+    session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.status == "sending", OutboundMessage.updated_at < now - STALE_SENDING
+        )
+        .values(status="pending", updated_at=now)
+    )
+    session.commit()
+    rows = session.execute(
+        select(OutboundMessage.id, OutboundMessage.cause).where(OutboundMessage.status == "pending")
+    ).all()
+    return sum(1 for message_id, cause in rows if enqueue_send(message_id, cause))
+
+
+def send_message(session: Session, message_id: int, *, last_attempt: bool) -> str:
+    """Send one outbox message if it is still pending; returns its status afterwards.
+
+    Raises OutboundError for a failure worth retrying (unless this is the last attempt).
+    """
+    from helpline.outbound.gateway import OutboundError, send_text
+
+    now = utcnow()
+    claimed = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == "pending")
+        .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=now)
+    ).rowcount
+    session.commit()
+    row = session.get(OutboundMessage, message_id)
+    if row is None or not claimed:
+        return row.status if row is not None else "missing"
+    if is_opted_out(session, row.phone_number) or not row.phone_number:
+        row.status = "refused"
+        session.commit()
+        return row.status
+    try:
+        sid = send_text(row.phone_number, row.body or "")
+    except OutboundError as exc:
+        row.error_code = exc.code
+        row.updated_at = utcnow()
+        row.status = "failed" if exc.permanent or last_attempt else "pending"
+        session.commit()
+        if row.status == "pending":
+            raise
+        log.warning("outbox message %s failed for good (code %s)", message_id, exc.code)
+        return row.status
+    row.status, row.twilio_sid, row.sent_at, row.updated_at = "sent", sid, utcnow(), utcnow()
+    session.commit()
+    return row.status
+
+
+def record_status(session: Session, message_sid: str, status: str, error_code: str | None) -> bool:
+    """Record Twilio's status callback for a message we sent; False for an id we don't know."""
+    row = session.scalar(select(OutboundMessage).where(OutboundMessage.twilio_sid == message_sid))
+    if row is None:
+        return False
+    status = status.strip().lower()[:16]
+    if row.status in FINAL_STATUSES and status not in FINAL_STATUSES:
+        return True  # callbacks can arrive out of order: never step back from a final status
+    row.status = status
+    if error_code and error_code.isdigit():
+        row.error_code = int(error_code)
+    row.updated_at = utcnow()
+    session.commit()
+    return True

@@ -1,0 +1,116 @@
+"""Retention: personal data is kept only RETENTION_DAYS, and one family's data can be erased.
+
+Tables are found from the models' metadata, not listed here: any table with a `created_at` column
+and a column named like personal data (phone_number, body, recording_url, summary) is covered,
+so a channel that adds a table is covered too. Rows are anonymised, not deleted, so the anonymous
+counts (how many texts, calls and callbacks, when, on which channel) stay for reporting.
+Opt-outs (no created_at) are kept: they are what stops us texting someone who said STOP.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import click
+from flask import Flask
+from sqlalchemy import Column, Table, and_, or_, update
+from sqlalchemy.orm import Session
+
+from helpline.directory.models import utcnow
+from helpline.extensions import db
+
+log = logging.getLogger(__name__)
+
+PERSONAL_COLUMNS = ("phone_number", "body", "recording_url", "summary")
+ERASED_NUMBER = "erased"
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """A table holding personal data and the columns to clear."""
+
+    table: Table
+    columns: tuple[Column, ...]  # type: ignore[type-arg]
+
+
+def personal_tables() -> list[PersonalTable]:
+    """Every mapped table with created_at and at least one personal-data column."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        if "created_at" not in table.c:
+            continue
+        columns = tuple(table.c[name] for name in PERSONAL_COLUMNS if name in table.c)
+        if columns:
+            found.append(PersonalTable(table, columns))
+    return found
+
+
+def _erased_value(column: Column) -> object:  # type: ignore[type-arg]
+    if column.nullable:
+        return None
+    return ERASED_NUMBER if column.name == "phone_number" else ""
+
+
+def _still_personal(column: Column) -> object:  # type: ignore[type-arg]
+    erased = _erased_value(column)
+    return column.is_not(None) if erased is None else column != erased
+
+
+def _erase(session: Session, where: object, item: PersonalTable) -> int:
+    values = {column.name: _erased_value(column) for column in item.columns}
+    if "updated_at" in item.table.c:
+        values["updated_at"] = utcnow()
+    pending = or_(*(_still_personal(column) for column in item.columns))
+    result = session.execute(update(item.table).where(and_(where, pending)).values(**values))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def erase_older_than(session: Session, *, days: int, now: datetime | None = None) -> dict[str, int]:
+    """Anonymise personal data in rows created more than `days` ago; counts by table."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    counts = {}
+    for item in personal_tables():
+        counted = _erase(session, item.table.c.created_at < cutoff, item)
+        if counted:
+            counts[item.table.name] = counted
+    session.commit()
+    log.info("retention: anonymised rows older than %s days: %s", days, counts or "none")
+    return counts
+
+
+def erase_number(session: Session, number: str) -> dict[str, int]:
+    """Anonymise every row about one phone number, whatever its age; counts by table."""
+    counts = {}
+    for item in personal_tables():
+        if "phone_number" not in item.table.c:
+            continue
+        counted = _erase(session, item.table.c.phone_number == number, item)
+        if counted:
+            counts[item.table.name] = counted
+    session.commit()
+    return counts
+
+
+@click.command("erase")
+@click.argument("number")
+def erase_command(number: str) -> None:
+    """Erase one family's texts, calls, messages and callbacks (their STOP is kept)."""
+    from helpline.families.phone_numbers import to_e164
+    from helpline.logs import mask_phone
+
+    e164 = to_e164(number)
+    if e164 is None:
+        raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
+    counts = erase_number(db.session, e164)
+    total = sum(counts.values())
+    click.echo(
+        f"Erased {total} row(s) about {mask_phone(e164)}"
+        + (": " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())) if counts else "")
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register `helpline erase`."""
+    app.cli.add_command(erase_command)
