@@ -205,7 +205,7 @@ def _likeness(phrase: str, said: str) -> float:
     if not phrase or not said:
         return 0.0
     if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said):
-        return 100.0
+        return 200.0 + len(phrase)  # whole words heard beat any near miss; longer beats shorter
     if len(phrase) < 5:
         return 0.0  # short words must be heard exactly: "no" is not "know"
     return float(fuzz.partial_ratio(phrase, said))

@@ -25,6 +25,17 @@ def area_name(words: str) -> str:
     return match.area.area if match is not None else words.title()
 
 
+# How UK numbers are grouped when said aloud: 020 7946 0000, 0300 123 4567, 01632 960 551.
+_GROUPS: dict[tuple[int, str], list[int]] = {
+    (11, "02"): [3, 4, 4],
+    (11, "03"): [4, 3, 4],
+    (11, "08"): [4, 3, 4],
+    (11, "09"): [4, 3, 4],
+    (11, "0"): [5, 3, 3],
+    (10, "0"): [4, 3, 3],
+}
+
+
 def digits_spoken(phone: str) -> str:
     """A phone number read digit by digit, in the groups people say: "0 1 6 3 2, 9 6 0, 1 2 3"."""
     digits = re.sub(r"\D", "", phone)
@@ -32,10 +43,14 @@ def digits_spoken(phone: str) -> str:
         digits = "0" + digits[2:]
     if not digits:
         return ""
-    if len(digits) == 11 and digits.startswith("0"):
-        groups = [digits[:5], digits[5:8], digits[8:]]
-    else:
-        groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    sizes = _GROUPS.get((len(digits), digits[:2]), _GROUPS.get((len(digits), digits[:1])))
+    if sizes is None:  # anything else in threes, never leaving one digit alone at the end
+        sizes = [3] * (len(digits) // 3) or [len(digits)]
+        sizes[-1] += len(digits) - sum(sizes)
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(digits[start : start + size])
+        start += size
     return ", ".join(" ".join(group) for group in groups)
 
 

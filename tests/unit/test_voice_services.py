@@ -1,0 +1,63 @@
+"""How services are spoken on the phone: numbers digit by digit, in the groups people say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpline.directory.search import SearchResult
+from helpline.flows.model import load_flow
+from helpline.speech.cache import audio_name, is_audio_file_name
+from helpline.voice.services import digits_spoken, spoken_services
+
+FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
+
+
+@pytest.mark.parametrize(
+    ("phone", "spoken"),
+    [
+        ("01632 960551", "0 1 6 3 2, 9 6 0, 5 5 1"),
+        ("+44 1632 960551", "0 1 6 3 2, 9 6 0, 5 5 1"),
+        ("(01632) 960-551", "0 1 6 3 2, 9 6 0, 5 5 1"),
+        ("0800 123456", "0 8 0 0, 1 2 3, 4 5 6"),
+        ("0300 123 4567", "0 3 0 0, 1 2 3, 4 5 6 7"),
+        ("020 7946 0000", "0 2 0, 7 9 4 6, 0 0 0 0"),
+        ("07700 900123", "0 7 7 0 0, 9 0 0, 1 2 3"),
+        ("1234567", "1 2 3, 4 5 6 7"),
+        ("999", "9 9 9"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_read_digit_by_digit(phone: str, spoken: str) -> None:
+    assert digits_spoken(phone) == spoken
+
+
+def _service(name: str, phone: str | None, low: float | None, high: float | None) -> SearchResult:
+    return SearchResult(id=name, name=name, score=1.0, phone=phone, email=None, url=None,
+                        minimum_age=low, maximum_age=high, distance_km=None)
+
+
+def test_each_service_says_name_who_it_is_for_and_number() -> None:
+    flow = load_flow(FLOWS)
+    lines = spoken_services(flow, "en", [
+        _service("Short Breaks Team", "01632 960550", 0, 18),
+        _service("Parent Carer Forum", None, None, None),
+    ])
+    assert lines == [
+        "Short Breaks Team. For ages 0 to 18. Phone: 0 1 6 3 2, 9 6 0, 5 5 0.",
+        "Parent Carer Forum. For children, young people and families. No phone number is listed.",
+    ]
+    polish = spoken_services(flow, "pl", [_service("Short Breaks Team", "01632 960550", 5, 18)])
+    assert polish == ["Short Breaks Team. Dla osób w wieku od 5 do 18 lat. "
+                      "Telefon: 0 1 6 3 2, 9 6 0, 5 5 0."]
+
+
+def test_audio_file_names_depend_on_engine_language_and_text() -> None:
+    name = audio_name("gtts", "en", "Hello")
+    assert name == audio_name("gtts", "en", "Hello")
+    assert len({name, audio_name("espeak", "en", "Hello"), audio_name("gtts", "pl", "Hello"),
+                audio_name("gtts", "en", "Hello.")}) == 4
+    assert is_audio_file_name("en", name)
+    assert not is_audio_file_name("en", "../secret.mp3")
+    assert not is_audio_file_name("..", name)
