@@ -1,0 +1,168 @@
+"""The audio cache: gTTS (against a local fake of its endpoint), espeak-ng, the render job, CLIs."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from flask import Flask
+
+from helpline.speech.cache import audio_path
+from helpline.speech.engines import espeak_available, render
+from tests.conftest import TwilioSigner
+
+FAKE_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-gtts-audio"
+CALL = {"CallSid": "CA" + "2" * 32, "From": "+447700900123", "To": "+447700900000",
+        "CallStatus": "ringing", "Direction": "inbound"}
+GREETING = ("Welcome to the Local Offer Helpline, for families of children and young people "
+            "with special educational needs and disabilities.")
+
+needs_espeak = pytest.mark.skipif(
+    not espeak_available() and os.environ.get("CI") != "true",
+    reason="espeak-ng and lame are not installed (scripts/lib/setup.sh installs them in CI)",
+)
+
+
+class FakeGoogleTts:
+    """Google Translate's TTS endpoint as gTTS calls it, answering every request with FAKE_MP3."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []  # (text, language)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode())
+                import json
+
+                rpc = json.loads(form["f.req"][0])
+                text, language = json.loads(rpc[0][0][1])[:2]
+                fake.requests.append((text, language))
+                audio = base64.b64encode(FAKE_MP3).decode()
+                body = (')]}\'\n\n[["wrb.fr","jQ1olc","[\\"' + audio + '\\"]",null,null,null,'
+                        '"generic"]]\n').encode()
+                self.send_response(200 if self.path.endswith("/batchexecute") else 404)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def google_tts() -> Iterator[FakeGoogleTts]:
+    fake = FakeGoogleTts()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def test_gtts_renders_through_its_endpoint(google_tts: FakeGoogleTts, tmp_path: Path) -> None:
+    dest = render("gtts", "Dzień dobry", "pl", tmp_path / "pl" / "x.mp3", gtts_url=google_tts.url)
+    assert dest.read_bytes() == FAKE_MP3
+    assert google_tts.requests == [("Dzień dobry", "pl")]
+    assert list((tmp_path / "pl").iterdir()) == [dest]  # no half-written files left behind
+
+
+def test_audio_build_renders_every_prompt_in_every_language_once(
+    app: Flask, runner: Any, google_tts: FakeGoogleTts
+) -> None:
+    app.config["GTTS_URL"] = google_tts.url
+    result = runner.invoke(args=["audio", "build", "--engine", "gtts"])
+    assert result.exit_code == 0, result.output
+    rendered = int(result.output.split()[0])
+    assert rendered > 100
+    assert len(google_tts.requests) >= rendered  # gTTS splits long prompts into parts
+    assert {language for _, language in google_tts.requests} == {"en", "pl", "ur"}
+    greeting = audio_path(app.config["AUDIO_CACHE_DIR"], "gtts", "en", GREETING)
+    assert greeting.read_bytes() == FAKE_MP3
+    again = runner.invoke(args=["audio", "build", "--engine", "gtts"])
+    assert again.output.startswith(f"0 rendered, {rendered} already cached")
+
+
+def test_audio_build_reports_an_unreachable_engine(app: Flask, runner: Any) -> None:
+    app.config["GTTS_URL"] = "http://127.0.0.1:9"
+    result = runner.invoke(args=["audio", "build", "--engine", "gtts"])
+    assert result.exit_code == 1
+    assert "failed" in result.output.splitlines()[0]
+
+
+@needs_espeak
+def test_espeak_renders_mp3_offline(tmp_path: Path) -> None:
+    dest = render("espeak", "Witamy na infolinii", "pl", tmp_path / "pl" / "a.mp3")
+    data = dest.read_bytes()
+    assert len(data) > 1000
+    assert data[:3] == b"ID3" or data[0] == 0xFF  # an ID3 tag or an MPEG frame
+
+
+@needs_espeak
+def test_a_missing_prompt_is_said_now_and_rendered_by_a_worker_for_the_next_call(
+    app: Flask, twilio: TwilioSigner, redis_url: str
+) -> None:
+    from rq import SimpleWorker
+
+    from helpline import jobs
+
+    app.config.update(TTS_ENGINE="espeak", REDIS_URL=redis_url)
+    jobs.init_app(app)
+    first = ET.fromstring(twilio.post("/twilio/voice", CALL).get_data(as_text=True))
+    assert first[0].tag == "Say" and first[0].text == GREETING
+    queues = jobs.queues(app)
+    assert queues is not None and queues[jobs.DEFAULT_QUEUE].count >= 4
+    with app.app_context():
+        SimpleWorker(list(queues.values()), connection=queues[jobs.DEFAULT_QUEUE].connection).work(
+            burst=True)
+    assert audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", "en", GREETING).exists()
+    again = ET.fromstring(twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "3" * 32})
+                          .get_data(as_text=True))
+    assert again[0].tag == "Play" and again[0].text is not None
+    assert again[0].text.endswith(".mp3")
+
+
+def test_without_a_queue_the_webhook_never_renders_during_a_call(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    app.config["TTS_ENGINE"] = "gtts"
+    app.config["GTTS_URL"] = "http://127.0.0.1:9"  # would fail loudly if it were called
+    root = ET.fromstring(twilio.post("/twilio/voice", CALL).get_data(as_text=True))
+    assert root[0].tag == "Say"
+    assert not Path(app.config["AUDIO_CACHE_DIR"]).exists()
+
+
+def test_flows_check_passes_on_the_shipped_flows(runner: Any) -> None:
+    result = runner.invoke(args=["flows", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ivr_flows: ok")
+    assert "ivr_flows: ok" in runner.invoke(args=["check"]).output
+
+
+def test_flows_check_fails_on_a_broken_flow(app: Flask, runner: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "flows"
+    shutil.copytree(Path(app.config["IVR_FLOWS_DIR"]), folder)
+    main = folder / "main.yaml"
+    main.write_text(main.read_text().replace("goto: health", "goto: wellbeing"))
+    (folder / "hours.yaml").write_text("weekly: {funday: ['09:00-17:00']}\n")
+    app.config["IVR_FLOWS_DIR"] = str(folder)
+    result = runner.invoke(args=["flows", "check"])
+    assert result.exit_code == 1
+    assert "node main key 3: unknown target 'wellbeing'" in result.output
+    assert "node health: unreachable from main" in result.output
+    assert "hours.yaml: weekly: 'funday' is not a day of the week" in result.output.replace(
+        "weekly: Value error, ", "weekly: ")
+    assert runner.invoke(args=["check"]).exit_code == 1

@@ -1,0 +1,98 @@
+"""Voice webhooks at the HTTP level: signatures, status callbacks, audio, and failing safely."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from helpline.extensions import db
+from helpline.speech.cache import audio_path
+from helpline.voice.models import CallLog
+from tests.conftest import PUBLIC_BASE_URL, TwilioSigner
+
+CALL = {"CallSid": "CA" + "1" * 32, "From": "+447700900123", "To": "+447700900000",
+        "CallStatus": "ringing", "Direction": "inbound", "AccountSid": "AC" + "0" * 32}
+VOICE_ROUTES = ["/twilio/voice", "/twilio/voice/step?node=main&try=0", "/twilio/voice/queue-wait",
+                "/twilio/voice/queue-done", "/twilio/voice/recorded", "/twilio/voice/status"]
+
+
+def twiml(response) -> ET.Element:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    return ET.fromstring(response.get_data(as_text=True))
+
+
+def call_rows(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(CallLog)) or 0)
+
+
+@pytest.mark.parametrize("path", VOICE_ROUTES)
+def test_unsigned_or_wrongly_signed_requests_are_refused(
+    app: Flask, twilio: TwilioSigner, path: str
+) -> None:
+    assert twilio.post(path, CALL, signature="").status_code == 403
+    assert twilio.post(path, CALL, signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    assert call_rows(app) == 0
+
+
+def test_a_signed_call_is_answered_and_logged(app: Flask, twilio: TwilioSigner) -> None:
+    root = twiml(twilio.post("/twilio/voice", CALL))
+    gather = root.find("Gather")
+    assert gather is not None
+    assert gather.get("action") == f"{PUBLIC_BASE_URL}/twilio/voice/step?node=%40language&try=0"
+    assert root.find("Redirect") is not None  # silence goes somewhere
+    assert call_rows(app) == 1
+    twiml(twilio.post("/twilio/voice", CALL))  # Twilio retrying the same request
+    assert call_rows(app) == 1
+
+
+def test_status_callbacks_for_unknown_calls_still_get_200(twilio: TwilioSigner) -> None:
+    response = twilio.post("/twilio/voice/status", {**CALL, "CallSid": "CA" + "9" * 32,
+                                                    "CallStatus": "completed"})
+    assert response.status_code == 200
+
+
+def test_a_failure_inside_the_menu_still_answers_the_caller(
+    app: Flask, twilio: TwilioSigner, tmp_path: Path
+) -> None:
+    app.config["IVR_FLOWS_DIR"] = str(tmp_path / "missing")
+    root = twiml(twilio.post("/twilio/voice", CALL))
+    said = root.find("Say")
+    assert said is not None and said.text is not None
+    assert said.text.startswith("Sorry, something went wrong on our side.")
+    assert "Traceback" not in ET.tostring(root, encoding="unicode")
+
+
+def test_cached_prompts_are_played_and_served_as_mpeg(app: Flask, twilio: TwilioSigner) -> None:
+    app.config["TTS_ENGINE"] = "espeak"
+    greeting = ("Welcome to the Local Offer Helpline, for families of children and young people "
+                "with special educational needs and disabilities.")
+    cached = audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", "en", greeting)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"ID3\x03\x00fake mp3")
+    root = twiml(twilio.post("/twilio/voice", CALL))
+    play = root.find("Play")
+    assert play is not None
+    assert play.text == f"{PUBLIC_BASE_URL}/audio/en/{cached.name}"
+    # Everything not yet rendered is said by Twilio meanwhile, in the language's own voice.
+    polish = [s for s in root.iter("Say") if s.get("language") == "pl-PL"]
+    assert polish and polish[0].get("voice") == "Polly.Ewa"
+    client = app.test_client()
+    with client.get(f"/audio/en/{cached.name}") as audio:
+        assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
+        assert audio.data == b"ID3\x03\x00fake mp3"
+    assert client.get("/audio/en/" + "0" * 32 + ".mp3").status_code == 404
+    assert client.get("/audio/en/..%2F..%2Fhelpline.sqlite3").status_code == 404
+
+
+def test_with_tts_engine_say_nothing_is_played(app: Flask, twilio: TwilioSigner) -> None:
+    root = twiml(twilio.post("/twilio/voice", CALL))
+    assert root.find(".//Play") is None
+    english = root.find("Say")
+    assert english is not None
+    assert (english.get("language"), english.get("voice")) == ("en-GB", "Polly.Amy")
