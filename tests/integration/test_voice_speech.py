@@ -91,7 +91,7 @@ def test_audio_build_renders_every_prompt_in_every_language_once(
     assert len(google_tts.requests) >= rendered  # gTTS splits long prompts into parts
     assert {language for _, language in google_tts.requests} == {"en", "pl", "ur"}
     greeting = audio_path(app.config["AUDIO_CACHE_DIR"], "gtts", "en", GREETING)
-    assert greeting.read_bytes() == FAKE_MP3
+    assert greeting.read_bytes().startswith(FAKE_MP3)  # one part per chunk gTTS sent
     again = runner.invoke(args=["audio", "build", "--engine", "gtts"])
     assert again.output.startswith(f"0 rendered, {rendered} already cached")
 
