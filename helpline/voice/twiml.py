@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,8 +17,10 @@ from helpline.speech.cache import audio_path
 log = logging.getLogger(__name__)
 
 GATHER_TIMEOUT_SECONDS = 6
-# Renders asked for by this process: each missing prompt is enqueued once, not once a call.
-_asked_to_render: set[str] = set()
+# Renders asked for by this process, and when: a missing prompt is enqueued once every few
+# minutes (in case a job failed), not once a call.
+_asked_to_render: dict[str, float] = {}
+ASK_AGAIN_SECONDS = 600
 
 
 def url(path: str, **params: object) -> str:
@@ -80,7 +83,9 @@ class Speaker:
         from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
 
         # Without a queue the job would run inside this request: the caller would wait for it.
-        if name in _asked_to_render or queues() is None:
+        memo = f"{self.cache_dir}/{language}/{name}"
+        asked = _asked_to_render.get(memo)
+        if queues() is None or (asked is not None and time.monotonic() - asked < ASK_AGAIN_SECONDS):
             return
         from workers.audio import render_prompt
 
@@ -94,7 +99,7 @@ class Speaker:
             return
         if len(_asked_to_render) > 10_000:
             _asked_to_render.clear()
-        _asked_to_render.add(name)
+        _asked_to_render[memo] = time.monotonic()
 
 
 def gather(
