@@ -80,13 +80,13 @@ def answer(
             action=url("/twilio/voice/queue-done"),
             method="POST",
         )
-        calls.caller_joined_adviser_queue(db.session, call, queue)
+        calls.caller_joined_adviser_queue(db.session(), call, queue)
         return response
     elif turn.action == "callback" and call.phone_number:
         from helpline.families.callbacks import request_callback
 
         request_callback(
-            db.session,
+            db.session(),
             cause=f"call:{call.call_sid}:callback",
             phone_number=call.phone_number,
             channel="voice",
@@ -126,7 +126,7 @@ def record_message(flow: Flow, call: CallLog, recording_url: str) -> VoiceRespon
     from helpline.families.callbacks import request_callback
 
     request_callback(
-        db.session,
+        db.session(),
         cause=f"call:{call.call_sid}:message",
         phone_number=call.phone_number,
         channel="voicemail",
@@ -175,7 +175,7 @@ def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:
         if not found:
             return said(flow, "phrase:no_services", lang)
         row = queue_text(
-            db.session,
+            db.session(),
             to=call.phone_number,
             body=text_body(flow, lang, words, found),
             cause=f"call:{call.call_sid}:services:{turn.state.node}",

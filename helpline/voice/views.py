@@ -22,9 +22,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db
 from helpline.flows.engine import MESSAGE_MENU, CallState, Heard, begin, said, step
+from helpline.flows.model import Flow
 from helpline.twilio_webhooks import twilio_request
 from helpline.voice import calls
 from helpline.voice.answers import answer, current_flow, is_open, record_message
+from helpline.voice.models import CallLog
 from helpline.voice.twiml import Speaker, url
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,13 @@ def _trouble() -> VoiceResponse:
     return response
 
 
+def _this_call(flow: Flow) -> CallLog:
+    form = request.form
+    return calls.open_call(
+        db.session(), form.get("CallSid", ""), form.get("From"), flow.languages[0]
+    )
+
+
 def _tries() -> int:
     raw = request.args.get("try", "0")
     return min(int(raw), 10) if raw.isdigit() else 0
@@ -82,9 +91,7 @@ def _tries() -> int:
 def incoming_call() -> Response:
     """A call comes in: the greeting, then the language menu (or the main menu)."""
     flow = current_flow()
-    form = request.form
-    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
-    return _twiml(answer(flow, call, begin(flow)))
+    return _twiml(answer(flow, _this_call(flow), begin(flow)))
 
 
 @bp.post("/twilio/voice/step")
@@ -94,7 +101,7 @@ def menu_step() -> Response:
     """The caller pressed, said, or did nothing at the menu named in the URL."""
     flow = current_flow()
     form = request.form
-    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
+    call = _this_call(flow)
     node = request.args.get("node", flow.start)
     heard = Heard(digits=form.get("Digits", ""), speech=form.get("SpeechResult", ""))
     turn = step(flow, calls.state_of(call, node, _tries()), heard)
@@ -112,7 +119,7 @@ def queue_wait() -> Response:
     if queue_time.isdigit() and int(queue_time) >= current_app.config["QUEUE_MAX_WAIT_SECONDS"]:
         response.leave()  # Twilio then requests the <Enqueue action> with QueueResult=leave
         return _twiml(response)
-    call = calls.find_call(db.session, request.form.get("CallSid", ""))
+    call = calls.find_call(db.session(), request.form.get("CallSid", ""))
     language = call.language if call is not None else flow.languages[0]
     speaker = Speaker(flow)
     position = request.form.get("QueuePosition", "")
@@ -135,14 +142,14 @@ def queue_done() -> Response:
     call_sid = form.get("CallSid", "")
     response = VoiceResponse()
     if result in ("hangup", "redirected"):
-        calls.caller_left_queue(db.session, call_sid)
+        calls.caller_left_queue(db.session(), call_sid)
         return _twiml(response)
-    call = calls.open_call(db.session, call_sid, form.get("From"), flow.languages[0])
+    call = calls.open_call(db.session(), call_sid, form.get("From"), flow.languages[0])
     if result == "bridged":
         Speaker(flow).line(response, said(flow, "phrase:goodbye", call.language))
         response.hangup()
         return _twiml(response)
-    calls.caller_left_queue(db.session, call_sid)
+    calls.caller_left_queue(db.session(), call_sid)
     from helpline.flows.engine import offer_message
 
     state = calls.state_of(call, call.node or flow.start, 0)
@@ -156,7 +163,7 @@ def recorded() -> Response:
     """Keep a recorded message as a callback request; with nothing recorded, offer again."""
     flow = current_flow()
     form = request.form
-    call = calls.open_call(db.session, form.get("CallSid", ""), form.get("From"), flow.languages[0])
+    call = _this_call(flow)
     recording = form.get("RecordingUrl", "").strip()
     duration = form.get("RecordingDuration", "")
     if recording and not (duration.isdigit() and int(duration) == 0):
@@ -178,7 +185,7 @@ def call_status() -> Response:
     """Twilio's call status callback: 200 always, even for a call we never saw."""
     form = request.form
     try:
-        calls.call_ended(db.session, form.get("CallSid", ""), form.get("CallStatus", ""))
+        calls.call_ended(db.session(), form.get("CallSid", ""), form.get("CallStatus", ""))
     except Exception:  # noqa: BLE001 - Twilio must not retry; the log row keeps its last state
         db.session.rollback()
         log.exception("call status callback failed")
