@@ -21,6 +21,23 @@ install_node_tools() {
     fi
 }
 
+install_speech_tools() {
+    # espeak-ng renders phone prompts offline (TTS_ENGINE=espeak); lame makes them MP3.
+    # Installed only when missing, and only in CI or as root: a developer's machine is theirs.
+    if command -v espeak-ng >/dev/null 2>&1 && command -v lame >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "${CI:-}" != "true" ] && [ "$(id -u)" != "0" ]; then
+        echo "scripts/test: espeak-ng/lame missing: their tests are skipped" \
+            "(apt-get install espeak-ng lame)" >&2
+        return 0
+    fi
+    local sudo=""
+    [ "$(id -u)" = "0" ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null \
+        && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq espeak-ng lame >/dev/null
+}
+
 _reachable() {
     .venv/bin/python - "$1" "$2" <<'PY'
 import sys
