@@ -242,3 +242,77 @@ def test_hanging_up_mid_menu_is_logged(phone_app: Flask) -> None:
     row = logged(phone_app, caller)
     assert row.outcome == "hung up" and row.status == "completed" and row.ended_at is not None
     assert row.language == "pl"
+
+
+@pytest.fixture
+def spoken_app(phone_app: Flask) -> Flask:
+    """The phone app with every prompt in the audio cache (stand-in files: no engine needed)."""
+    from helpline.flows.model import load_flow
+    from helpline.speech.cache import audio_path
+    from helpline.speech.commands import prompts_to_render
+
+    phone_app.config["TTS_ENGINE"] = "espeak"
+    texts: dict[str, str] = {}
+    flow = load_flow(Path(phone_app.config["IVR_FLOWS_DIR"]))
+    for code, _, text in prompts_to_render(flow):
+        path = audio_path(phone_app.config["AUDIO_CACHE_DIR"], "espeak", code, text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"ID3 stand-in")
+        texts[f"/audio/{code}/{path.name}"] = f"{code}: {text}"
+    phone_app.config["TEST_AUDIO_TEXTS"] = texts
+    return phone_app
+
+
+def played(app: Flask, caller: Caller) -> list[str]:
+    """What the caller heard since their last key, with each played file as '<lang>: <text>'."""
+    texts = app.config["TEST_AUDIO_TEXTS"]
+    out = []
+    for item in caller.latest:
+        if item.startswith("[play "):
+            url = item[len("[play ") : -1]
+            with app.test_client().get(url[len("https://helpline.example.org"):]) as audio:
+                assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
+            out.append(texts[url[len("https://helpline.example.org"):]])
+        else:
+            out.append(item)
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "ur"])
+def test_each_language_is_walked_in_its_own_recorded_voice(
+    spoken_app: Flask, language: str
+) -> None:
+    from helpline.flows.model import load_flow
+
+    flow = load_flow(Path(spoken_app.config["IVR_FLOWS_DIR"]))
+    node = flow.prompts[language].nodes
+
+    def words(name: str, **values: object) -> str:
+        return f"{language}: {flow.phrase(language, name, **values)}"
+
+    caller = call(spoken_app).press(str(flow.languages.index(language) + 1))
+    assert played(spoken_app, caller) == [f"{language}: {node['main'].prompt}"]
+    caller.stay_silent()
+    assert played(spoken_app, caller) == [words("sorry"), f"{language}: {node['main'].prompt}"]
+    caller.press("9")
+    simple = f"{language}: {node['main'].simple}"
+    assert played(spoken_app, caller) == [words("sorry_again"), simple]
+    caller.press("1").press("*")
+    assert played(spoken_app, caller) == [f"{language}: {node['breaks'].prompt}"]
+    caller.press("#")
+    assert played(spoken_app, caller) == [f"{language}: {node['main'].prompt}"]
+    caller.press("1").press("1")
+    heard = played(spoken_app, caller)
+    assert heard[0] == words("services_intro", count=3)
+    assert all(not line.startswith("[play") for line in heard[1:4])  # names and numbers: <Say>
+    caller.press("0")
+    assert caller.waiting_for == "Enqueue"
+    assert caller.hold(position=3, queue_time=10)[0].startswith("[play ")
+
+    spoken_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    caller = call(spoken_app).press(str(flow.languages.index(language) + 1)).press("0")
+    assert played(spoken_app, caller) == [words("closed"), words("leave_message_menu")]
+    caller.press("2")
+    assert played(spoken_app, caller) == [words("callback_booked")]
+    [request] = callbacks(spoken_app)
+    assert request.language == language
