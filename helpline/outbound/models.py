@@ -27,7 +27,8 @@ class OutboundMessage(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Indexed, not unique: a mock API (and a resent message) can repeat a sid.
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     error_code: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(

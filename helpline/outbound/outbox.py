@@ -176,7 +176,11 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
 
 def record_status(session: Session, message_sid: str, status: str, error_code: str | None) -> bool:
     """Record Twilio's status callback for a message we sent; False for an id we don't know."""
-    row = session.scalar(select(OutboundMessage).where(OutboundMessage.twilio_sid == message_sid))
+    row = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.twilio_sid == message_sid)
+        .order_by(OutboundMessage.id.desc())
+    ).first()
     if row is None:
         return False
     status = status.strip().lower()[:16]

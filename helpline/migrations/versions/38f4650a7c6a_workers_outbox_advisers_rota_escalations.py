@@ -62,13 +62,13 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_message')),
-    sa.UniqueConstraint('cause', name=op.f('uq_outbound_message_cause')),
-    sa.UniqueConstraint('twilio_sid', name=op.f('uq_outbound_message_twilio_sid'))
+    sa.UniqueConstraint('cause', name=op.f('uq_outbound_message_cause'))
     )
     with op.batch_alter_table('outbound_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbound_message_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_message_phone_number'), ['phone_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_message_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbound_message_twilio_sid'), ['twilio_sid'], unique=False)
 
     op.create_table('rota_slot',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -93,6 +93,7 @@ def downgrade():
 
     op.drop_table('rota_slot')
     with op.batch_alter_table('outbound_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbound_message_twilio_sid'))
         batch_op.drop_index(batch_op.f('ix_outbound_message_status'))
         batch_op.drop_index(batch_op.f('ix_outbound_message_phone_number'))
         batch_op.drop_index(batch_op.f('ix_outbound_message_created_at'))

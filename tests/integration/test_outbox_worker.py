@@ -1,0 +1,222 @@
+"""The outbox with a real Redis, a real RQ worker in burst mode, and prism as Twilio's API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from helpline import create_app
+from helpline.extensions import db
+from helpline.families.opt_outs import record_opt_out
+from helpline.outbound.models import OutboundMessage
+from helpline.outbound.outbox import queue_text
+from tests.conftest import (
+    HELPLINE_NUMBER,
+    PUBLIC_BASE_URL,
+    TWILIO_TEST_SID,
+    TWILIO_TEST_TOKEN,
+    TwilioSigner,
+    base_config,
+)
+from tests.prism import TwilioApi, free_port
+
+FAMILY = "+447700900123"
+MESSAGES = f"/2010-04-01/Accounts/{TWILIO_TEST_SID}/Messages.json"
+
+
+def make_app(app: Flask, tmp_path: Path, **config: Any) -> Flask:
+    """A second app on the same (emptied) database, with its own Redis and Twilio settings."""
+    settings = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    settings.update(config)
+    return create_app(settings)
+
+
+def run_worker(app: Flask) -> None:
+    """An RQ SimpleWorker in burst mode on the app's queues, as `helpline worker --burst` runs."""
+    from rq import SimpleWorker
+
+    from helpline.jobs import QUEUE_NAMES, queues
+
+    named = queues(app)
+    assert named is not None
+    with app.app_context():
+        worker = SimpleWorker(
+            [named[n] for n in QUEUE_NAMES], connection=named[QUEUE_NAMES[0]].connection
+        )
+        worker.work(burst=True, with_scheduler=False)
+
+
+@pytest.fixture
+def worker_app(
+    app: Flask, tmp_path: Path, redis_url: str, twilio_api: TwilioApi
+) -> Iterator[Flask]:
+    """The app with a Redis queue and the recorder-in-front-of-prism as Twilio's API."""
+    application = make_app(
+        app,
+        tmp_path,
+        REDIS_URL=redis_url,
+        TWILIO_API_BASE_URL=twilio_api.url,
+        OUTBOUND_RETRY_INTERVALS=[0, 0, 0],
+    )
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def follow_up(app: Flask, cause: str = "CA" + "1" * 32 + ":followup") -> int | None:
+    """What a voice webhook does: write the follow-up text in its own transaction and commit."""
+    with app.app_context():
+        row = queue_text(
+            db.session,
+            to="07700 900123",
+            body="Short breaks: Wyvern Play 01234 567890",
+            cause=cause,
+            purpose="followup",
+        )
+        db.session.commit()
+        return row.id if row else None
+
+
+def message(app: Flask, message_id: int) -> OutboundMessage:
+    with app.app_context():
+        row = db.session.get(OutboundMessage, message_id)
+        assert row is not None
+        db.session.expunge(row)
+        return row
+
+
+def test_follow_up_reaches_twilio_with_the_right_fields(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    assert twilio_api.requests == []  # queued, not sent inside the webhook
+
+    run_worker(worker_app)
+
+    [sent] = twilio_api.posts_to("/Messages.json")
+    assert sent.path == MESSAGES
+    assert sent.status == 201, sent.reply  # prism accepted it against Twilio's contract
+    assert sent.form == {
+        "To": FAMILY,
+        "From": HELPLINE_NUMBER,
+        "Body": "Short breaks: Wyvern Play 01234 567890",
+        "StatusCallback": f"{PUBLIC_BASE_URL}/twilio/outbound/status",
+    }
+    row = message(worker_app, message_id)
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert row.twilio_sid == sent.reply["sid"]
+
+
+def test_a_duplicate_trigger_sends_one_message(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    first, second = follow_up(worker_app), follow_up(worker_app)
+    assert first == second
+    with worker_app.app_context():
+        from helpline.outbound.outbox import deliver_pending
+
+        deliver_pending(db.session)  # the periodic sweep finds it pending and queued: no new job
+    run_worker(worker_app)
+    follow_up(worker_app)
+    run_worker(worker_app)
+    assert len(twilio_api.posts_to("/Messages.json")) == 1
+
+
+def test_opted_out_and_withheld_numbers_get_nothing(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    with worker_app.app_context():
+        record_opt_out(db.session, FAMILY)
+        db.session.commit()
+        assert queue_text(db.session, to=FAMILY, body="x", cause="a", purpose="followup") is None
+        assert (
+            queue_text(db.session, to="anonymous", body="x", cause="b", purpose="followup") is None
+        )
+        assert db.session.scalars(select(OutboundMessage)).all() == []
+
+
+def test_redis_down_at_the_webhook_loses_nothing(
+    app: Flask, tmp_path: Path, redis_url: str, twilio_api: TwilioApi
+) -> None:
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    webhook_app = make_app(app, tmp_path, REDIS_URL=dead_redis, TWILIO_API_BASE_URL=twilio_api.url)
+    message_id = follow_up(webhook_app)  # the commit succeeds; the enqueue fails quietly
+    assert message_id is not None
+    assert message(webhook_app, message_id).status == "pending"
+
+    # Redis is back: a real `helpline worker --burst` enqueues what is pending on start, then sends.
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=redis_url,
+        TWILIO_API_BASE_URL=twilio_api.url,
+        TWILIO_ACCOUNT_SID=TWILIO_TEST_SID,
+        TWILIO_AUTH_TOKEN=TWILIO_TEST_TOKEN,
+        TWILIO_PHONE_NUMBER=HELPLINE_NUMBER,
+        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+    )
+    helpline = Path(sys.executable).parent / "helpline"
+    done = subprocess.run(
+        [str(helpline), "worker", "--burst"], env=env, capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert [r.form["To"] for r in twilio_api.posts_to("/Messages.json")] == [FAMILY]
+    assert message(webhook_app, message_id).status == "sent"
+    assert FAMILY not in done.stderr.decode() + done.stdout.decode()  # logs mask the number
+
+
+def test_an_opted_out_number_21610_is_not_retried(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    twilio_api.fail_next(400, 21610, "Attempt to send to unsubscribed recipient")
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    run_worker(worker_app)
+    assert len(twilio_api.posts_to("/Messages.json")) == 1
+    row = message(worker_app, message_id)
+    assert (row.status, row.error_code, row.attempts) == ("failed", 21610, 1)
+
+
+def test_a_server_error_is_retried_then_succeeds(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    twilio_api.fail_next(500, 20500, "Internal Server Error")
+    twilio_api.fail_next(429, 20429, "Too Many Requests")
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    run_worker(worker_app)
+    assert [r.status for r in twilio_api.posts_to("/Messages.json")] == [500, 429, 201]
+    row = message(worker_app, message_id)
+    assert (row.status, row.attempts) == ("sent", 3)
+
+
+def test_retries_used_up_leave_the_message_failed(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    for _ in range(4):
+        twilio_api.fail_next(503, 20503, "Service Unavailable")
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    run_worker(worker_app)
+    assert len(twilio_api.posts_to("/Messages.json")) == 4  # first try and three retries
+    assert message(worker_app, message_id).status == "failed"
+
+
+def test_status_callback_records_the_final_status(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    run_worker(worker_app)
+    sid = message(worker_app, message_id).twilio_sid
+    signer = TwilioSigner(worker_app.test_client())
+    path = "/twilio/outbound/status"
+    assert (
+        signer.post(path, {"MessageSid": sid or "", "MessageStatus": "delivered"}).status_code
+        == 200
+    )
+    assert signer.post(path, {"MessageSid": sid or "", "MessageStatus": "sent"}).status_code == 200
+    assert message(worker_app, message_id).status == "delivered"  # never steps back
+    unknown = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert signer.post(path, unknown).status_code == 200
+    assert signer.post(path, unknown, signature="bad").status_code == 403
