@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 # Each channel package has an init_app(app) that registers its blueprint and commands.
 _CHANNEL_MODULES: tuple[str, ...] = (
     "helpline.sms", "helpline.voice", "helpline.outbound", "helpline.advisers",
+    "helpline.insight",
 )
 
 
