@@ -61,10 +61,10 @@ def load(path: Path = WORDING_FILE) -> dict[str, dict[str, str]]:
     return data  # type: ignore[no-any-return]
 
 
-def words(key: str, language: str = "en", **values: str) -> str:
+def words(key: str, lang: str = "en", **values: str) -> str:
     """The text for `key` in `language` (English when there is no translation), filled in."""
     versions = load()[key]
-    return versions.get(language, versions["en"]).format(**values)
+    return versions.get(lang, versions["en"]).format(**values)
 
 
 def check(app: object) -> list[str]:

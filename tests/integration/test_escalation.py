@@ -1,0 +1,178 @@
+"""Escalation: advisers on the rota are texted and rung in turn; prism checks every call we make."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from helpline.advisers.escalation import caller_waiting
+from helpline.advisers.models import Adviser, Escalation, RotaSlot
+from helpline.extensions import db
+from helpline.families.models import CallbackRequest
+from helpline.outbound.models import OutboundMessage
+from tests.conftest import PUBLIC_BASE_URL, TWILIO_TEST_SID, TwilioSigner
+from tests.integration.test_outbox_worker import make_app, run_worker
+from tests.prism import TwilioApi
+
+CALLER = "CA" + "1" * 32
+FIRST, SECOND = "+447700900201", "+447700900202"
+CALLS = f"/2010-04-01/Accounts/{TWILIO_TEST_SID}/Calls.json"
+
+
+@pytest.fixture
+def worker_app(
+    app: Flask, tmp_path: Path, redis_url: str, twilio_api: TwilioApi
+) -> Iterator[Flask]:
+    """The app with Redis, prism behind a recorder, and two advisers on duty all week."""
+    application = make_app(app, tmp_path, REDIS_URL=redis_url, TWILIO_API_BASE_URL=twilio_api.url)
+    with application.app_context():
+        for priority, (name, mobile) in enumerate([("Asha", FIRST), ("Ben", SECOND)]):
+            adviser = Adviser(name=name, mobile=mobile)
+            adviser.hours = [
+                RotaSlot(weekday=d, start_minute=0, end_minute=24 * 60, priority=priority)
+                for d in range(7)
+            ]
+            db.session.add(adviser)
+        db.session.add(Adviser(name="Off duty", mobile="+447700900299"))
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def caller_asks_for_an_adviser(app: Flask) -> Escalation:
+    with app.app_context():
+        caller_waiting(
+            db.session,
+            call_sid=CALLER,
+            queue_name="advisers",
+            menu_path=["Short breaks", "Speak to an adviser"],
+            language="pl",
+        )
+    run_worker(app)
+    with app.app_context():
+        escalation = db.session.scalar(select(Escalation).where(Escalation.call_sid == CALLER))
+        assert escalation is not None
+        db.session.expunge(escalation)
+        return escalation
+
+
+def calls_to(api: TwilioApi) -> list[str]:
+    return [r.form["To"] for r in api.posts_to("/Calls.json")]
+
+
+def texts_to(api: TwilioApi) -> list[str]:
+    return [r.form["To"] for r in api.posts_to("/Messages.json")]
+
+
+def test_first_adviser_is_texted_the_context_and_rung(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    escalation = caller_asks_for_an_adviser(worker_app)
+    assert texts_to(twilio_api) == [FIRST]
+    [text] = twilio_api.posts_to("/Messages.json")
+    assert "Short breaks > Speak to an adviser" in text.form["Body"]
+    assert "Polish" in text.form["Body"] and "Waiting under a minute" in text.form["Body"]
+    [call] = twilio_api.posts_to("/Calls.json")
+    assert call.path == CALLS and call.status == 201, call.reply  # prism: valid calls.create
+    assert call.form["To"] == FIRST
+    assert (
+        call.form["Url"] == f"{PUBLIC_BASE_URL}/twilio/adviser/whisper?escalation={escalation.id}"
+    )
+    assert call.form["StatusCallback"].endswith(
+        f"/twilio/adviser/status?escalation={escalation.id}&attempt=1"
+    )
+    assert call.form["Timeout"] == "25"
+    assert escalation.status == "ringing"
+
+
+def test_second_adviser_is_rung_when_the_first_does_not_answer(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    escalation = caller_asks_for_an_adviser(worker_app)
+    signer = TwilioSigner(worker_app.test_client())
+    status = f"/twilio/adviser/status?escalation={escalation.id}&attempt=1"
+    answer = signer.post(status, {"CallSid": "CA" + "2" * 32, "CallStatus": "no-answer"})
+    assert answer.status_code == 204
+    run_worker(worker_app)  # the second adviser's text
+    assert calls_to(twilio_api) == [FIRST, SECOND]
+    assert texts_to(twilio_api) == [FIRST, SECOND]
+
+    # A late or repeated callback for the first attempt changes nothing.
+    signer.post(status, {"CallSid": "CA" + "2" * 32, "CallStatus": "completed"})
+    assert calls_to(twilio_api) == [FIRST, SECOND]
+
+    # The second adviser hears the whisper, presses a key, and is joined to the caller's queue.
+    whisper = signer.post(f"/twilio/adviser/whisper?escalation={escalation.id}", {"CallSid": "CA9"})
+    gather = ET.fromstring(whisper.data).find("Gather")
+    assert gather is not None and "Short breaks" in "".join(gather.itertext())
+    with worker_app.app_context():
+        adviser_call = db.session.get(Escalation, escalation.id).adviser_call_sid  # type: ignore[union-attr]
+    connect = signer.post(
+        f"/twilio/adviser/connect?escalation={escalation.id}",
+        {"CallSid": adviser_call or "", "Digits": "1"},
+    )
+    queue = ET.fromstring(connect.data).find("Dial/Queue")
+    assert queue is not None and queue.text == "advisers"
+    with worker_app.app_context():
+        assert db.session.get(Escalation, escalation.id).status == "connected"  # type: ignore[union-attr]
+
+
+def test_the_timeout_job_moves_on_when_twilio_never_reports(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    from workers.escalation import escalation_timeout
+
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        escalation_timeout(escalation.id, 1)
+        escalation_timeout(escalation.id, 1)  # the same timeout twice rings nobody new
+    assert calls_to(twilio_api) == [FIRST, SECOND]
+
+
+def test_nobody_answering_offers_the_caller_a_message_or_a_callback(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    from workers.escalation import escalation_timeout
+
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        escalation_timeout(escalation.id, 1)
+        escalation_timeout(escalation.id, 2)
+        assert db.session.get(Escalation, escalation.id).status == "unanswered"  # type: ignore[union-attr]
+    [redirect] = twilio_api.posts_to(f"/Calls/{CALLER}.json")
+    assert redirect.status == 200, redirect.reply
+    unavailable = f"/twilio/adviser/unavailable?escalation={escalation.id}"
+    assert redirect.form["Url"] == PUBLIC_BASE_URL + unavailable
+
+    signer = TwilioSigner(worker_app.test_client())
+    offer = ET.fromstring(signer.post(unavailable, {"CallSid": CALLER}).data)
+    assert "press 2" in "".join(offer.itertext()).lower()
+    booked = signer.post(
+        f"/twilio/adviser/choice?escalation={escalation.id}",
+        {"CallSid": CALLER, "From": "+447700900123", "Digits": "2"},
+    )
+    assert ET.fromstring(booked.data).find("Hangup") is not None
+    with worker_app.app_context():
+        callback = db.session.scalar(select(CallbackRequest))
+        assert callback is not None and callback.status == "new"
+        assert "Short breaks" in callback.summary
+        texts = db.session.scalars(select(OutboundMessage.purpose)).all()
+        assert "callback-created" in texts
+
+
+def test_a_caller_who_hangs_up_stops_the_ringing(worker_app: Flask, twilio_api: TwilioApi) -> None:
+    from helpline.advisers.escalation import caller_left
+    from workers.escalation import escalation_timeout
+
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        caller_left(db.session, CALLER)
+        escalation_timeout(escalation.id, 1)
+    assert calls_to(twilio_api) == [FIRST]
