@@ -4,7 +4,10 @@ Tables are found from the models' metadata, not listed here: any table with a `c
 and a column named like personal data (phone_number, body, recording_url, summary) is covered,
 so a channel that adds a table is covered too. Rows are anonymised, not deleted, so the anonymous
 counts (how many texts, calls and callbacks, when, on which channel) stay for reporting.
-Opt-outs (no created_at) are kept: they are what stops us texting someone who said STOP.
+A table keyed by phone_number with only an updated_at (a conversation's state) has its rows
+deleted once untouched for the period: the key itself is the personal data. Opt-outs (keyed by
+phone_number, no created_at or updated_at) are kept: they are what stops us texting someone who
+said STOP.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from datetime import datetime, timedelta
 
 import click
 from flask import Flask
-from sqlalchemy import Column, Table, and_, or_, update
+from flask.cli import with_appcontext
+from sqlalchemy import Column, Table, and_, delete, or_, update
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
@@ -47,6 +51,17 @@ def personal_tables() -> list[PersonalTable]:
     return found
 
 
+def keyed_by_number() -> list[Table]:
+    """Tables whose primary key is a phone number and that track updated_at (state, not a log)."""
+    return [
+        table
+        for table in db.metadata.sorted_tables
+        if [c.name for c in table.primary_key.columns] == ["phone_number"]
+        and "updated_at" in table.c
+        and "created_at" not in table.c
+    ]
+
+
 def _erased_value(column: Column) -> object:  # type: ignore[type-arg]
     if column.nullable:
         return None
@@ -75,6 +90,10 @@ def erase_older_than(session: Session, *, days: int, now: datetime | None = None
         counted = _erase(session, item.table.c.created_at < cutoff, item)
         if counted:
             counts[item.table.name] = counted
+    for table in keyed_by_number():
+        gone = session.execute(delete(table).where(table.c.updated_at < cutoff)).rowcount
+        if gone:
+            counts[table.name] = int(gone)  # type: ignore[arg-type]
     session.commit()
     log.info("retention: anonymised rows older than %s days: %s", days, counts or "none")
     return counts
@@ -89,11 +108,16 @@ def erase_number(session: Session, number: str) -> dict[str, int]:
         counted = _erase(session, item.table.c.phone_number == number, item)
         if counted:
             counts[item.table.name] = counted
+    for table in keyed_by_number():
+        gone = session.execute(delete(table).where(table.c.phone_number == number)).rowcount
+        if gone:
+            counts[table.name] = int(gone)  # type: ignore[arg-type]
     session.commit()
     return counts
 
 
 @click.command("erase")
+@with_appcontext
 @click.argument("number")
 def erase_command(number: str) -> None:
     """Erase one family's texts, calls, messages and callbacks (their STOP is kept)."""

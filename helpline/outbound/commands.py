@@ -8,11 +8,13 @@ import time
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Do what is queued (and due), then exit.")
 def worker_command(burst: bool) -> None:
     """Run jobs: texts, adviser escalation, callback expiry, retention."""

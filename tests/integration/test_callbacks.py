@@ -1,0 +1,114 @@
+"""Callback requests: statuses, at most three attempts, expiry after 7 days, texts to the family."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from helpline.directory.models import utcnow
+from helpline.extensions import db
+from helpline.families import callbacks
+from helpline.families.models import CallbackRequest
+from helpline.families.opt_outs import record_opt_out
+from helpline.outbound.models import OutboundMessage
+
+FAMILY = "+447700900123"
+
+
+def new_request(channel: str = "voice", cause: str = "CA1:callback") -> CallbackRequest:
+    row, created = callbacks.request_callback(
+        db.session, cause=cause, phone_number=FAMILY, channel=channel, summary="Short breaks"
+    )
+    db.session.commit()
+    assert created
+    return row
+
+
+def purposes() -> list[str]:
+    return list(db.session.scalars(select(OutboundMessage.purpose).order_by(OutboundMessage.id)))
+
+
+@pytest.mark.parametrize("channel", ["voice", "voicemail"])
+def test_a_callback_asked_for_by_phone_is_confirmed_by_text(app: Flask, channel: str) -> None:
+    with app.app_context():
+        row = new_request(channel)
+        assert row.status == "new"
+        [text] = db.session.scalars(select(OutboundMessage)).all()
+        assert (text.purpose, text.phone_number, text.cause) == (
+            "callback-created",
+            FAMILY,
+            f"callback-{row.id}-created",
+        )
+        assert "call back" in (text.body or "")
+
+
+def test_a_callback_asked_for_by_text_gets_no_second_text(app: Flask) -> None:
+    with app.app_context():
+        new_request("sms")
+        assert purposes() == []
+
+
+def test_a_repeated_webhook_makes_one_request_and_one_text(app: Flask) -> None:
+    with app.app_context():
+        first = new_request()
+        again, created = callbacks.request_callback(
+            db.session, cause="CA1:callback", phone_number=FAMILY, channel="voice", summary="x"
+        )
+        db.session.commit()
+        assert (again.id, created) == (first.id, False)
+        assert purposes() == ["callback-created"]
+
+
+def test_three_unanswered_attempts_expire_the_request_and_tell_the_family(app: Flask) -> None:
+    with app.app_context():
+        row = new_request()
+        callbacks.claim(db.session, row.id, adviser_id=7)
+        assert (row.status, row.claimed_by) == ("claimed", 7)
+        for expected in ("attempted", "attempted", "expired"):
+            callbacks.record_attempt(db.session, row.id, reached=False)
+            db.session.commit()
+            assert row.status == expected
+        assert row.attempts == 3
+        assert purposes() == ["callback-created", "callback-expired"]
+        with pytest.raises(ValueError):
+            callbacks.record_attempt(db.session, row.id, reached=False)
+
+
+def test_a_reached_family_is_done(app: Flask) -> None:
+    with app.app_context():
+        row = new_request()
+        callbacks.record_attempt(db.session, row.id, reached=False)
+        callbacks.record_attempt(db.session, row.id, reached=True)
+        db.session.commit()
+        assert (row.status, row.attempts) == ("done", 2)
+
+
+def test_requests_unanswered_for_seven_days_expire_with_a_text(app: Flask) -> None:
+    from workers.maintenance import expire_callbacks
+
+    with app.app_context():
+        old, recent, done = (
+            new_request(cause="old"),
+            new_request(cause="new"),
+            new_request(cause="d"),
+        )
+        old.created_at = utcnow() - timedelta(days=7, minutes=1)
+        done.created_at = utcnow() - timedelta(days=8)
+        callbacks.mark_done(db.session, done.id)
+        db.session.commit()
+        assert expire_callbacks() == 1
+        db.session.expire_all()
+        assert (old.status, recent.status, done.status) == ("expired", "new", "done")
+        assert purposes().count("callback-expired") == 1
+        assert expire_callbacks() == 0
+
+
+def test_no_text_to_a_family_who_said_stop(app: Flask) -> None:
+    with app.app_context():
+        record_opt_out(db.session, FAMILY)
+        db.session.commit()
+        new_request()
+        assert purposes() == []
