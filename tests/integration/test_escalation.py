@@ -16,7 +16,8 @@ from helpline.extensions import db
 from helpline.families.models import CallbackRequest
 from helpline.outbound.models import OutboundMessage
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TEST_SID, TwilioSigner
-from tests.integration.test_outbox_worker import make_app, run_worker
+from tests.integration.conftest import make_app
+from tests.integration.test_outbox_worker import run_worker
 from tests.prism import TwilioApi
 
 CALLER = "CA" + "1" * 32

@@ -7,13 +7,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from helpline import create_app
 from helpline.extensions import db
 from helpline.families.opt_outs import record_opt_out
 from helpline.outbound.models import OutboundMessage
@@ -24,19 +22,12 @@ from tests.conftest import (
     TWILIO_TEST_SID,
     TWILIO_TEST_TOKEN,
     TwilioSigner,
-    base_config,
 )
+from tests.integration.conftest import make_app
 from tests.prism import TwilioApi, free_port
 
 FAMILY = "+447700900123"
 MESSAGES = f"/2010-04-01/Accounts/{TWILIO_TEST_SID}/Messages.json"
-
-
-def make_app(app: Flask, tmp_path: Path, **config: Any) -> Flask:
-    """A second app on the same (emptied) database, with its own Redis and Twilio settings."""
-    settings = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
-    settings.update(config)
-    return create_app(settings)
 
 
 def run_worker(app: Flask) -> None:
