@@ -31,7 +31,9 @@ def enqueue_due(connection: Any, now: float | None = None, force: Iterable[str] 
         bucket = int(now // every)
         key = f"helpline:periodic:{name}:{bucket}"
         if connection.set(key, "1", nx=True, ex=every * 2) or name in forced:
-            enqueue(job, job_id=job_id_for("periodic", f"{name}-{bucket}-{int(now)}"))
+            # No long timestamps in the id: the log filter would take them for phone numbers.
+            kind = "periodic-start" if name in forced else "periodic"
+            enqueue(job, job_id=job_id_for(kind, f"{name}-{bucket}"))
             done.append(name)
     return done
 
