@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +27,21 @@ def _flow_at(flows_dir: str, stamp: tuple[float, ...]) -> Flow:
     return load_flow(Path(flows_dir))
 
 
+# Flow files are looked at (not read) at most this often: an edit is live within a second.
+RECHECK_SECONDS = 1.0
+_checked: dict[str, tuple[float, tuple[float, ...]]] = {}
+
+
 def current_flow() -> Flow:
     """The main flow, read again only when one of its files changes."""
-    folder = Path(current_app.config["IVR_FLOWS_DIR"])
-    files = [folder / "main.yaml", *sorted((folder / "prompts").glob("*.yaml"))]
-    return _flow_at(str(folder), tuple(f.stat().st_mtime for f in files))
+    folder = str(current_app.config["IVR_FLOWS_DIR"])
+    seen = _checked.get(folder)
+    if seen is None or time.monotonic() - seen[0] > RECHECK_SECONDS:
+        path = Path(folder)
+        files = [path / "main.yaml", *sorted((path / "prompts").glob("*.yaml"))]
+        seen = (time.monotonic(), tuple(f.stat().st_mtime for f in files))
+        _checked[folder] = seen
+    return _flow_at(folder, seen[1])
 
 
 def now() -> datetime:
@@ -54,7 +65,13 @@ def summary(flow: Flow, call: CallLog) -> str:
 
 
 def answer(
-    flow: Flow, call: CallLog, turn: Turn, before: list[Line] | None = None
+    flow: Flow,
+    call_sid: str,
+    turn: Turn,
+    *,
+    from_number: str | None = None,
+    before: list[Line] | None = None,
+    came_from: tuple[str, str] | None = None,
 ) -> VoiceResponse:
     """TwiML for a turn, with its effects (texts, callbacks, the queue) and the call's new state."""
     if turn.action == "adviser" and not is_open():
@@ -64,30 +81,37 @@ def answer(
     lang = turn.state.language
     for line in [*(before or []), *turn.say]:
         speaker.line(response, line)
-    calls.remember(call, turn)
-    # The call's place is kept first: a failing search or text below can't lose it.
-    db.session.commit()
+    readout, informed = _read_out(flow, turn)
+    session = db.session()
+    calls.advance(
+        session, call_sid, turn, informed=informed, from_number=from_number, came_from=came_from
+    )
+    # The call's place is kept first: a failing text or callback below can't lose it.
+    session.commit()
     if turn.action == "menu" and turn.menu is not None:
-        gather(response, speaker, turn.menu, turn.state.tries, _read_out(flow, call, turn))
-    elif turn.action == "text" and turn.menu is not None:
+        gather(response, speaker, turn.menu, turn.state.tries, readout)
+        return response
+    call = calls.find_call(session, call_sid)
+    assert call is not None  # advance() made sure of it
+    if turn.action == "text" and turn.menu is not None:
         gather(response, speaker, turn.menu, 0, [_text_me_this(flow, call, turn)])
     elif turn.action == "adviser":
         queue = current_app.config["VOICE_QUEUE_NAME"]
         response.enqueue(
             queue,
-            wait_url=url("/twilio/voice/queue-wait"),
+            wait_url=url("/twilio/voice/queue-wait", lang=lang),
             wait_url_method="POST",
-            action=url("/twilio/voice/queue-done"),
+            action=url("/twilio/voice/queue-done", lang=lang),
             method="POST",
         )
-        calls.caller_joined_adviser_queue(db.session(), call, queue)
+        calls.caller_joined_adviser_queue(session, call, queue)
         return response
     elif turn.action == "callback" and call.phone_number:
         from helpline.families.callbacks import request_callback
 
         request_callback(
-            db.session(),
-            cause=f"call:{call.call_sid}:callback",
+            session,
+            cause=f"call:{call_sid}:callback",
             phone_number=call.phone_number,
             channel="voice",
             summary=summary(flow, call),
@@ -102,13 +126,13 @@ def answer(
         _record(response, speaker, flow, lang)
     else:
         response.hangup()
-    db.session.commit()
+    session.commit()
     return response
 
 
 def _record(response: VoiceResponse, speaker: Speaker, flow: Flow, lang: str) -> None:
     speaker.line(response, said(flow, "phrase:record_prompt", lang))
-    action = url("/twilio/voice/recorded", **{"try": 0})
+    action = url("/twilio/voice/recorded", lang=lang, **{"try": 0})
     response.record(
         action=action,
         method="POST",
@@ -145,10 +169,11 @@ def record_message(flow: Flow, call: CallLog, recording_url: str) -> VoiceRespon
     return response
 
 
-def _read_out(flow: Flow, call: CallLog, turn: Turn) -> list[Line | str]:
+def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line | str], bool]:
+    """What is read before the menu: the services found, and whether any were."""
     menu = turn.menu
-    if menu is None or not menu.read_services:
-        return []
+    if turn.action != "menu" or menu is None or not menu.read_services:
+        return [], False
     lang = menu.language
     try:
         found = services_for(menu.read_services)
@@ -157,11 +182,10 @@ def _read_out(flow: Flow, call: CallLog, turn: Turn) -> list[Line | str]:
         log.exception("directory search failed at node %s", menu.node)
         found = []
     if not found:
-        return [said(flow, "phrase:no_services", lang)]
-    call.reached("informed")
+        return [said(flow, "phrase:no_services", lang)], False
     spoken_in = Speaker(flow).voice_language(lang)
     intro = said(flow, "phrase:services_intro", lang, count=len(found))
-    return [intro, *spoken_services(flow, spoken_in, found)]
+    return [intro, *spoken_services(flow, spoken_in, found)], True
 
 
 def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
 from helpline.families.phone_numbers import to_e164
-from helpline.flows.engine import CallState, Turn
+from helpline.flows.engine import Turn
 from helpline.logs import mask_phone
 from helpline.voice.models import ENDED_STATUSES, CallLog
 
 log = logging.getLogger(__name__)
-MAX_PATH_STEPS = 200  # a caller pressing * all afternoon must not grow the row without end
 
 
 def open_call(session: Session, call_sid: str, from_number: str | None, language: str) -> CallLog:
@@ -42,19 +43,55 @@ def find_call(session: Session, call_sid: str) -> CallLog | None:
     return session.scalar(select(CallLog).where(CallLog.call_sid == call_sid[:64]))
 
 
-def state_of(call: CallLog, node: str, tries: int) -> CallState:
-    """The engine's state for the menu this request answers (node and tries from its URL)."""
-    return CallState(node=node, language=call.language, tries=tries, path=call.steps)
+def advance(
+    session: Session,
+    call_sid: str,
+    turn: Turn,
+    *,
+    informed: bool = False,
+    from_number: str | None = None,
+    came_from: tuple[str, str] | None = None,
+) -> None:
+    """Keep where the call is now, adding the turn's new steps to its path, in one UPDATE.
 
-
-def remember(call: CallLog, turn: Turn) -> None:
-    """Keep where the call is now, for the next request."""
+    The engine was given no path, so turn.state.path holds only this turn's steps: they are
+    appended in SQL and the row is never read on a menu step. A re-prompt or repeat at the same
+    menu (came_from: the node and language the request answered) writes nothing: its place is
+    in the URL Twilio calls next. The caller commits.
+    """
     state = turn.state
-    call.language = state.language
-    call.node = state.node[:64]
-    call.tries = state.tries
-    call.path = " > ".join(state.path[-MAX_PATH_STEPS:])
-    call.updated_at = utcnow()
+    if (
+        turn.action == "menu"
+        and not state.path
+        and not informed
+        and came_from == (state.node, state.language)
+    ):
+        return
+    values: dict[str, object] = {
+        "node": state.node[:64],
+        "tries": state.tries,
+        "language": state.language,
+        "updated_at": utcnow(),
+    }
+    steps = " > ".join(state.path)
+    if steps:
+        values["path"] = case((CallLog.path == "", steps), else_=CallLog.path + " > " + steps)
+    if informed:
+        values["outcome"] = case(
+            (or_(CallLog.outcome.is_(None), CallLog.outcome == "hung up"), "informed"),
+            else_=CallLog.outcome,
+        )
+    where = CallLog.call_sid == call_sid[:64]
+    statement = update(CallLog).where(where).values(**values)
+    # No objects to keep in step with: skip the ORM's evaluate-or-fetch of matched rows.
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    changed = cast(CursorResult[Any], result).rowcount
+    if not changed:  # the first request of the call (or its row was lost): start the row
+        call = open_call(session, call_sid, from_number, state.language)
+        call.node, call.tries, call.path = state.node[:64], state.tries, steps
+        if informed:
+            call.reached("informed")
+        session.flush()
 
 
 def caller_joined_adviser_queue(session: Session, call: CallLog, queue_name: str) -> None:

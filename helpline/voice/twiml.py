@@ -30,9 +30,9 @@ def url(path: str, **params: object) -> str:
     return f"{base}{path}" + (f"?{query}" if query else "")
 
 
-def step_url(node: str, tries: int) -> str:
-    """Where a menu's answer (or its silence) goes."""
-    return url("/twilio/voice/step", node=node, **{"try": tries})
+def step_url(node: str, tries: int, language: str) -> str:
+    """Where a menu's answer (or its silence) goes; the URL carries the call's place."""
+    return url("/twilio/voice/step", node=node, lang=language, **{"try": tries})
 
 
 class Speaker:
@@ -112,7 +112,7 @@ def gather(
     """The menu as a <Gather> (keys and speech), then a <Redirect> that reports silence."""
     info = speaker.flow.language(menu.language)
     options: dict[str, Any] = {
-        "action": step_url(menu.node, tries),
+        "action": step_url(menu.node, tries, menu.language),
         "method": "POST",
         "num_digits": 1,
         "timeout": GATHER_TIMEOUT_SECONDS,
@@ -133,4 +133,4 @@ def gather(
     for line in menu.lines:
         speaker.line(verb, line)
     # On Twilio a <Gather> that hears nothing falls through to the next verb.
-    response.redirect(step_url(menu.node, tries), method="POST")
+    response.redirect(step_url(menu.node, tries, menu.language), method="POST")

@@ -21,12 +21,21 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db
-from helpline.flows.engine import MESSAGE_MENU, CallState, Heard, begin, said, step
+from helpline.flows.engine import (
+    MESSAGE_MENU,
+    CallState,
+    Heard,
+    Line,
+    Turn,
+    begin,
+    offer_message,
+    said,
+    step,
+)
 from helpline.flows.model import Flow
 from helpline.twilio_webhooks import twilio_request
 from helpline.voice import calls
 from helpline.voice.answers import answer, current_flow, is_open, record_message
-from helpline.voice.models import CallLog
 from helpline.voice.twiml import Speaker, url
 
 log = logging.getLogger(__name__)
@@ -73,10 +82,16 @@ def _trouble() -> VoiceResponse:
     return response
 
 
-def _this_call(flow: Flow) -> CallLog:
-    form = request.form
-    return calls.open_call(
-        db.session(), form.get("CallSid", ""), form.get("From"), flow.languages[0]
+def _language(flow: Flow) -> str:
+    """The call's language: from the URL we gave Twilio, else the call log, else the first."""
+    language = request.args.get("lang", "")
+    if language in flow.languages:
+        return language
+    call = calls.find_call(db.session(), request.form.get("CallSid", ""))
+    return (
+        call.language
+        if call is not None and call.language in flow.languages
+        else (flow.languages[0])
     )
 
 
@@ -85,13 +100,24 @@ def _tries() -> int:
     return min(int(raw), 10) if raw.isdigit() else 0
 
 
+def _answer(
+    flow: Flow,
+    turn: Turn,
+    before: list[Line] | None = None,
+    came_from: tuple[str, str] | None = None,
+) -> Response:
+    form = request.form
+    sid, number = form.get("CallSid", ""), form.get("From")
+    return _twiml(answer(flow, sid, turn, from_number=number, before=before, came_from=came_from))
+
+
 @bp.post("/twilio/voice")
 @twilio_request
 @_never_silent
 def incoming_call() -> Response:
     """A call comes in: the greeting, then the language menu (or the main menu)."""
     flow = current_flow()
-    return _twiml(answer(flow, _this_call(flow), begin(flow)))
+    return _answer(flow, begin(flow))
 
 
 @bp.post("/twilio/voice/step")
@@ -101,11 +127,11 @@ def menu_step() -> Response:
     """The caller pressed, said, or did nothing at the menu named in the URL."""
     flow = current_flow()
     form = request.form
-    call = _this_call(flow)
-    node = request.args.get("node", flow.start)
+    state = CallState(
+        node=request.args.get("node", flow.start), language=_language(flow), tries=_tries()
+    )
     heard = Heard(digits=form.get("Digits", ""), speech=form.get("SpeechResult", ""))
-    turn = step(flow, calls.state_of(call, node, _tries()), heard)
-    return _twiml(answer(flow, call, turn))
+    return _answer(flow, step(flow, state, heard), came_from=(state.node, state.language))
 
 
 @bp.post("/twilio/voice/queue-wait")
@@ -119,8 +145,7 @@ def queue_wait() -> Response:
     if queue_time.isdigit() and int(queue_time) >= current_app.config["QUEUE_MAX_WAIT_SECONDS"]:
         response.leave()  # Twilio then requests the <Enqueue action> with QueueResult=leave
         return _twiml(response)
-    call = calls.find_call(db.session(), request.form.get("CallSid", ""))
-    language = call.language if call is not None else flow.languages[0]
+    language = _language(flow)
     speaker = Speaker(flow)
     position = request.form.get("QueuePosition", "")
     if position.isdigit():
@@ -137,23 +162,20 @@ def queue_wait() -> Response:
 def queue_done() -> Response:
     """The caller left the queue: spoke to an adviser, hung up, or waited too long."""
     flow = current_flow()
-    form = request.form
-    result = form.get("QueueResult", "").lower()
-    call_sid = form.get("CallSid", "")
+    result = request.form.get("QueueResult", "").lower()
+    call_sid = request.form.get("CallSid", "")
     response = VoiceResponse()
     if result in ("hangup", "redirected"):
         calls.caller_left_queue(db.session(), call_sid)
         return _twiml(response)
-    call = calls.open_call(db.session(), call_sid, form.get("From"), flow.languages[0])
+    language = _language(flow)
     if result == "bridged":
-        Speaker(flow).line(response, said(flow, "phrase:goodbye", call.language))
+        Speaker(flow).line(response, said(flow, "phrase:goodbye", language))
         response.hangup()
         return _twiml(response)
     calls.caller_left_queue(db.session(), call_sid)
-    from helpline.flows.engine import offer_message
-
-    state = calls.state_of(call, call.node or flow.start, 0)
-    return _twiml(answer(flow, call, offer_message(flow, state, "no_adviser_free")))
+    state = CallState(node=flow.start, language=language)
+    return _answer(flow, offer_message(flow, state, "no_adviser_free"))
 
 
 @bp.post("/twilio/voice/recorded")
@@ -163,19 +185,15 @@ def recorded() -> Response:
     """Keep a recorded message as a callback request; with nothing recorded, offer again."""
     flow = current_flow()
     form = request.form
-    call = _this_call(flow)
+    language = _language(flow)
     recording = form.get("RecordingUrl", "").strip()
     duration = form.get("RecordingDuration", "")
     if recording and not (duration.isdigit() and int(duration) == 0):
+        call = calls.open_call(db.session(), form.get("CallSid", ""), form.get("From"), language)
         return _twiml(record_message(flow, call, recording))
-    state = CallState(node=MESSAGE_MENU, language=call.language, tries=_tries(), path=call.steps)
-    return _twiml(
-        answer(
-            flow,
-            call,
-            step(flow, state, Heard()),
-            before=[said(flow, "phrase:no_message_heard", call.language)],
-        )
+    state = CallState(node=MESSAGE_MENU, language=language, tries=_tries())
+    return _answer(
+        flow, step(flow, state, Heard()), before=[said(flow, "phrase:no_message_heard", language)]
     )
 
 

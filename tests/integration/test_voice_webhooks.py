@@ -44,7 +44,8 @@ def test_a_signed_call_is_answered_and_logged(app: Flask, twilio: TwilioSigner) 
     root = twiml(twilio.post("/twilio/voice", CALL))
     gather = root.find("Gather")
     assert gather is not None
-    assert gather.get("action") == f"{PUBLIC_BASE_URL}/twilio/voice/step?node=%40language&try=0"
+    action = f"{PUBLIC_BASE_URL}/twilio/voice/step?node=%40language&lang=en&try=0"
+    assert gather.get("action") == action
     assert root.find("Redirect") is not None  # silence goes somewhere
     assert call_rows(app) == 1
     twiml(twilio.post("/twilio/voice", CALL))  # Twilio retrying the same request
