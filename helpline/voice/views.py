@@ -134,9 +134,27 @@ def menu_step() -> Response:
     return _answer(flow, step(flow, state, heard), came_from=(state.node, state.language))
 
 
+def _hold_on_failure(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Hold music's stand-in if the hold message fails: <Enqueue> isn't allowed while queued."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - the caller keeps their place in the queue
+            db.session.rollback()
+            log.exception("queue hold message failed")
+            response = VoiceResponse()
+            response.say("Please hold.", language="en-GB", voice="Polly.Amy")
+            response.pause(length=20)
+            return _twiml(response)
+
+    return guarded
+
+
 @bp.post("/twilio/voice/queue-wait")
 @twilio_request
-@_never_silent
+@_hold_on_failure
 def queue_wait() -> Response:
     """Hold: the caller's place in the queue; after the longest wait, out to leave a message."""
     flow = current_flow()

@@ -97,3 +97,22 @@ def test_with_tts_engine_say_nothing_is_played(app: Flask, twilio: TwilioSigner)
     english = root.find("Say")
     assert english is not None
     assert (english.get("language"), english.get("voice")) == ("en-GB", "Polly.Amy")
+
+
+def test_a_failing_hold_message_keeps_the_caller_in_the_queue(
+    app: Flask, twilio: TwilioSigner, tmp_path: Path
+) -> None:
+    app.config["IVR_FLOWS_DIR"] = str(tmp_path / "missing")
+    root = twiml(twilio.post("/twilio/voice/queue-wait", {**CALL, "QueuePosition": "1",
+                                                          "QueueTime": "5"}))
+    assert [verb.tag for verb in root] == ["Say", "Pause"]  # no <Enqueue> inside a queue
+
+
+def test_the_hold_message_says_the_place_in_the_callers_language(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    root = twiml(twilio.post("/twilio/voice/queue-wait?lang=pl",
+                             {**CALL, "QueuePosition": "4", "QueueTime": "30"}))
+    said = [verb.text for verb in root.iter("Say")]
+    assert said[0] == "Jesteś numer 4 w kolejce."
+    assert root.find("Pause") is not None
