@@ -7,18 +7,78 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from helpline import create_app
+from helpline.directory.commands import run_import
 from helpline.directory.models import Service
+from helpline.directory.search import index_cache
 from helpline.extensions import db
 from helpline.families.models import CallbackRequest, OptOut
 from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsMessage
-from tests.conftest import TwilioSigner
-from tests.e2e.sms_phone import ENGLISH_REPLIES, Phone, message_texts
+from tests.conftest import (
+    NORTH_LINCS_FEED,
+    PROJECT_ROOT,
+    TwilioSigner,
+    _empty_all_tables,
+    base_config,
+)
+from tests.e2e.test_sms_support import ENGLISH_REPLIES, Phone, message_texts
+
+FEEDS = {
+    "sample": (str(PROJECT_ROOT / "data" / "local-offer"), "sample-local-offer"),
+    "north-lincs": (str(NORTH_LINCS_FEED), "north-lincs"),
+}
+
+
+def _load_feed(name: str) -> None:
+    """Load the feed unless the directory already holds exactly it; always empty the rest."""
+    path, source = FEEDS[name]
+    sources = db.session.execute(
+        select(Service.source, func.count()).group_by(Service.source)
+    ).all()
+    if [row[0] for row in sources] != [source]:
+        _empty_all_tables()
+        index_cache.clear()
+        run_import([path], source)
+        return
+    keep = {"service", "organization", "location", "address", "service_at_location", "contact",
+            "phone", "schedule", "service_area", "taxonomy", "taxonomy_term", "attribute",
+            "cost_option", "language", "accessibility", "directory_revision"}
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in keep:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(scope="module", params=list(FEEDS))
+def feed_app(
+    request: pytest.FixtureRequest, migrated: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The app on the sample Local Offer, then on North Lincolnshire's feed (loaded once each)."""
+    if request.param == "north-lincs" and not NORTH_LINCS_FEED.exists():
+        pytest.skip("the North Lincolnshire feed is not in ../shared/data/oruk")
+    application = create_app(base_config(migrated, tmp_path_factory.mktemp("sms")))
+    application.config["FEED"] = request.param
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def local_offer(feed_app: Flask) -> Flask:
+    """The feed's directory (reloaded only if another test changed it), nothing else kept."""
+    with feed_app.app_context():
+        _load_feed(feed_app.config["FEED"])
+        db.session.remove()
+    return feed_app
+
 
 LISTED = re.compile(r"^(\d+) (.+): (\S.*)$", re.MULTILINE)
 
