@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -11,6 +13,12 @@ from helpline.sms.replies import ServiceDetails, ServiceSummary
 
 _DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 _WEEK = list(_DAYS)
+
+
+# Service details change only when a feed is imported; a family can wait a minute to see it.
+DETAILS_TTL_SECONDS = 60.0
+_details_cache: dict[tuple[str, str], tuple[float, ServiceDetails | None]] = {}
+_MAX_CACHED = 4096
 
 
 class LocalOfferDirectory:
@@ -28,6 +36,18 @@ class LocalOfferDirectory:
 
     def details(self, service_id: str) -> ServiceDetails | None:
         """The service's ages, hours, address, cost and contacts, or None if it has gone."""
+        key = (str(self.session.get_bind().url), service_id)
+        cached = _details_cache.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < DETAILS_TTL_SECONDS:
+            return cached[1]
+        if len(_details_cache) >= _MAX_CACHED:
+            _details_cache.clear()
+        found = self._load_details(service_id)
+        _details_cache[key] = (now, found)
+        return found
+
+    def _load_details(self, service_id: str) -> ServiceDetails | None:
         row = self.session.scalar(
             select(m.Service)
             .where(m.Service.id == service_id, m.Service.status == "active")

@@ -81,9 +81,16 @@ def _utf16_units(cluster: str) -> int:
     return len(cluster.encode("utf-16-le")) // 2
 
 
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def count_segments(text: str) -> SegmentCount:
     """Parts needed for the text; an escape pair or a character is never split across parts."""
-    clusters = graphemes(text)
+    if _GSM7_ALL.issuperset(text):
+        # The common case, and cheap: every GSM-7 character stands alone (no joiners or marks).
+        clusters: list[str] = list(text)
+    else:
+        clusters = graphemes(text)
     gsm = all(len(c) == 1 and (c in GSM7_BASIC or c in GSM7_EXTENSION) for c in clusters)
     if gsm:
         sizes = [14 if c in GSM7_EXTENSION else 7 for c in clusters]

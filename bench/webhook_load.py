@@ -1,0 +1,191 @@
+"""Load /twilio/sms under gunicorn beside a bare Flask endpoint with the same settings.
+
+Usage: .venv/bin/python bench/webhook_load.py [--requests 4000] [--clients 8] [--workers 2]
+       [--scenario sms]   (HELPLINE_BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL;
+                           default: a fresh SQLite file seeded with the sample Local Offer)
+
+Both servers: gunicorn, sync workers, bound to a free 127.0.0.1 port. The load generator is a
+separate process with N client threads, each a keep-alive requests.Session, sending signed
+Twilio posts from many numbers. Prints req/s, p50 and p99 for each, and the ratio.
+Targets: the helpline at least 0.5x the bare endpoint's throughput, p99 under 25 ms.
+A scenario is a function (client index, request index) -> (path, params); add one to SCENARIOS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_BASE_URL = "https://helpline-bench.example"
+TOKEN = "bench-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "0" * 32
+Request = tuple[str, dict[str, str]]
+
+_KEYWORDS = ["SHORTBREAKS", "short breaks 12", "EHC", "TRANSPORT LN1", "HEALTH 5", "shortbrakes",
+             "SENDIASS", "EDUCATION LN2 8", "MONEY", "AUTISM 9", "ADULTHOOD 19", "TRAINING"]
+_FOLLOW_UPS = ["2", "MORE", "1", "3", "MORE"]
+_UNKNOWN = ["hello there", "swimming", "what is this", "HELP", "thanks"]
+
+
+def sms_scenario(client: int, index: int) -> Request:
+    """A family texting: a keyword, then follow-ups on that list, with some unknown texts."""
+    rng = random.Random(client * 100_003 + index)
+    number = f"+4477009{client:02d}{index % 50:03d}"  # many numbers, each texting several times
+    step = (index // 50) % 4
+    if step == 0:
+        body = rng.choice(_KEYWORDS)
+    elif step in (1, 2):
+        body = rng.choice(_FOLLOW_UPS)
+    else:
+        body = rng.choice(_UNKNOWN)
+    sid = "SM" + uuid.uuid4().hex
+    return "/twilio/sms", {
+        "MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": number,
+        "To": "+447700900000", "Body": body, "NumMedia": "0", "NumSegments": "1",
+        "ApiVersion": "2010-04-01",
+    }
+
+
+SCENARIOS: dict[str, Callable[[int, int], Request]] = {"sms": sms_scenario}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gunicorn(target: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(workers),
+               "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+               "--chdir", str(ROOT), target]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"gunicorn did not start {target}")
+
+
+def generate(base: str, scenario: str, clients: int, total: int) -> dict[str, float]:
+    """Run in its own process: N threads with keep-alive sessions; return throughput and latency."""
+    validator = RequestValidator(TOKEN)
+    make = SCENARIOS[scenario]
+    per_client = total // clients
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        mine: list[float] = []
+        for index in range(per_client):
+            path, params = make(number, index)
+            signature = validator.compute_signature(PUBLIC_BASE_URL + path, params)
+            started = time.perf_counter()
+            response = session.post(base + path, data=params, timeout=10,
+                                    headers={"X-Twilio-Signature": signature})
+            mine.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                with lock:
+                    errors.append(response.status_code)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered), "errors": len(errors), "rps": len(ordered) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+def load(base: str, scenario: str, clients: int, total: int) -> dict[str, float]:
+    """Run the generator as a separate process, so it doesn't share a CPU schedule with us."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--generate", base, "--scenario", scenario,
+         "--clients", str(clients), "--requests", str(total)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    return json.loads(out.stdout)
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    helpline = str(ROOT / ".venv" / "bin" / "helpline")
+    for args in (["db", "upgrade"], ["seed"]):
+        subprocess.run([helpline, *args], env=env, check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scenario", default="sms", choices=sorted(SCENARIOS))
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--generate", metavar="BASE_URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        print(json.dumps(generate(args.generate, args.scenario, args.clients, args.requests)))
+        return
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = os.environ.get("HELPLINE_BENCH_DATABASE_URL") or (
+            "sqlite:///" + str(Path(folder) / "bench.sqlite3"))
+        env = {**os.environ, "DATABASE_URL": database, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+               "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+               "TWILIO_PHONE_NUMBER": "+447700900000", "REDIS_URL": "",
+               "PYTHONPATH": str(ROOT)}
+        prepare_database(env)
+        results = {}
+        for name, target in (("helpline", "helpline.wsgi:app"), ("bare", "bench.bare_app:app")):
+            port = free_port()
+            server = start_gunicorn(target, port, args.workers, env)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                load(base, args.scenario, args.clients, args.warmup)
+                results[name] = load(base, args.scenario, args.clients, args.requests)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    print(f"scenario {args.scenario}: {args.requests} requests, {args.clients} clients, "
+          f"gunicorn {args.workers} sync workers, database {database.split(':')[0]}")
+    for name, r in results.items():
+        print(f"  {name:9s} {r['rps']:8.1f} req/s   p50 {r['p50_ms']:6.2f} ms   "
+              f"p99 {r['p99_ms']:6.2f} ms   errors {int(r['errors'])}")
+    ratio = results["helpline"]["rps"] / results["bare"]["rps"]
+    p99 = results["helpline"]["p99_ms"]
+    print(f"  ratio {ratio:.2f}x bare (target >= 0.5)   p99 {p99:.1f} ms (target < 25)   "
+          f"{'PASS' if ratio >= 0.5 and p99 < 25 else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()
