@@ -43,7 +43,10 @@ def _load_feed(name: str) -> None:
         select(Service.source, func.count()).group_by(Service.source)
     ).all()
     if [row[0] for row in sources] != [source]:
+        # Emptying ends every other session on a PostgreSQL test database: hold none open.
+        db.session.remove()
         _empty_all_tables()
+        db.engine.dispose()
         index_cache.clear()
         run_import([path], source)
         return
@@ -75,6 +78,8 @@ def feed_app(
 def local_offer(feed_app: Flask) -> Flask:
     """The feed's directory (reloaded only if another test changed it), nothing else kept."""
     with feed_app.app_context():
+        # Other tests' fixtures end sessions on the shared test database: start on fresh ones.
+        db.engine.dispose()
         _load_feed(feed_app.config["FEED"])
         db.session.remove()
     return feed_app
