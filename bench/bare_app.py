@@ -11,6 +11,7 @@ _REPLY = str(MessagingResponse().message("Local Offer help. Text SHORTBREAKS, EH
 
 @app.post("/twilio/sms")
 @app.post("/twilio/voice")
+@app.post("/twilio/voice/step")
 def fixed_reply() -> Response:
     """The same TwiML every time: no signature check, database or dialogue."""
     return Response(_REPLY, mimetype="text/xml")

@@ -62,7 +62,46 @@ def sms_scenario(client: int, index: int) -> Request:
     }
 
 
-SCENARIOS: dict[str, Callable[[int, int], Request]] = {"sms": sms_scenario}
+# A phone call as Twilio makes it: the call, the language key, a main-menu key, silence at the
+# sub-menu (the <Redirect> re-prompt), a key into a services menu (a directory search, read
+# out), then # back. URLs are the ones the helpline's own TwiML gives Twilio.
+_VOICE_CALL = [
+    ("/twilio/voice", None, ""),
+    ("/twilio/voice/step", ("@language", "en", 0), "{language_key}"),
+    ("/twilio/voice/step", ("main", "{language}", 0), "{area}"),
+    ("/twilio/voice/step", ("{submenu}", "{language}", 0), ""),
+    ("/twilio/voice/step", ("{submenu}", "{language}", 1), "1"),
+    ("/twilio/voice/step", ("{services}", "{language}", 0), "#"),
+]
+_VOICE_ROUTES = [("en", "1"), ("pl", "2"), ("ur", "3")]
+_VOICE_AREAS = [("1", "breaks", "shortbreaks"), ("2", "education", "schools"),
+                ("5", "money_travel", "transport")]
+
+
+def voice_scenario(client: int, index: int) -> Request:
+    """A caller choosing a language and an area, missing once, hearing services, going back."""
+    from urllib.parse import urlencode
+
+    call, step = divmod(index, len(_VOICE_CALL))
+    language, language_key = _VOICE_ROUTES[call % len(_VOICE_ROUTES)]
+    area, submenu, services = _VOICE_AREAS[(call // 3) % len(_VOICE_AREAS)]
+    fill = {"language": language, "language_key": language_key, "area": area,
+            "submenu": submenu, "services": services}
+    path, place, digits = _VOICE_CALL[step]
+    if place is not None:
+        node, lang, tries = (str(part).format(**fill) for part in place)
+        path += "?" + urlencode({"node": node, "lang": lang, "try": tries})
+    params = {"CallSid": f"CA{client:04d}{call:08d}" + "0" * 20, "AccountSid": ACCOUNT_SID,
+              "From": f"+4477009{client:02d}{call % 1000:03d}", "To": "+447700900000",
+              "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    if digits.format(**fill):
+        params["Digits"] = digits.format(**fill)
+    return path, params
+
+
+SCENARIOS: dict[str, Callable[[int, int], Request]] = {
+    "sms": sms_scenario, "voice": voice_scenario,
+}
 
 
 def free_port() -> int:
