@@ -81,6 +81,16 @@ def advance(
             (or_(CallLog.outcome.is_(None), CallLog.outcome == "hung up"), "informed"),
             else_=CallLog.outcome,
         )
+    if came_from is None:  # not a menu step (a new call, a message, the queue): rare, read it
+        call = open_call(session, call_sid, from_number, state.language)
+        call.node, call.tries, call.language = state.node[:64], state.tries, state.language
+        if steps:
+            call.path = f"{call.path} > {steps}" if call.path else steps
+        if informed:
+            call.reached("informed")
+        call.updated_at = utcnow()
+        session.flush()
+        return
     where = CallLog.call_sid == call_sid[:64]
     statement = update(CallLog).where(where).values(**values)
     # No objects to keep in step with: skip the ORM's evaluate-or-fetch of matched rows.

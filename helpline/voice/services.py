@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from sqlalchemy import select
 
 from helpline.directory.search import SearchResult, search
 from helpline.flows.model import Flow
@@ -12,9 +13,36 @@ from helpline.flows.model import Flow
 SERVICES_READ_OUT = 3
 
 
+# Services found per (database, directory revision, words): a menu's search is the same for every
+# caller until the directory changes, so most calls skip the scoring.
+_found: dict[tuple[str, int, str, str], list[SearchResult]] = {}
+MAX_CACHED_SEARCHES = 512
+
+
 def services_for(words: str) -> list[SearchResult]:
     """Up to three services for a node's keyword or search words."""
-    return search(words, limit=SERVICES_READ_OUT)
+    from helpline.directory.models import DirectoryRevision
+    from helpline.extensions import db
+
+    session = db.session()
+    revision = session.execute(
+        select(DirectoryRevision.revision, DirectoryRevision.changed_at).where(
+            DirectoryRevision.id == 1
+        )
+    ).first()
+    key = (
+        str(session.get_bind().engine.url),
+        revision[0] if revision else 0,
+        str(revision[1]) if revision else "",
+        words,
+    )
+    found = _found.get(key)
+    if found is None:
+        found = search(words, limit=SERVICES_READ_OUT, session=session)
+        if len(_found) >= MAX_CACHED_SEARCHES:
+            _found.clear()
+        _found[key] = found
+    return list(found)
 
 
 def area_name(words: str) -> str:
