@@ -88,6 +88,14 @@ def count_segments(text: str) -> SegmentCount:
     """Parts needed for the text; an escape pair or a character is never split across parts."""
     if _GSM7_ALL.issuperset(text):
         # The common case, and cheap: every GSM-7 character stands alone (no joiners or marks).
+        escapes = sum(text.count(c) for c in GSM7_EXTENSION)
+        units = len(text) + escapes
+        if units * 7 <= SEGMENT_BITS:
+            return SegmentCount("GSM-7", 1, units)
+        if not escapes:
+            # No escape pairs to keep whole: parts are simply full of single septets.
+            per_part = (SEGMENT_BITS - HEADER_BITS) // 7
+            return SegmentCount("GSM-7", -(-units // per_part), units)
         clusters: list[str] = list(text)
     else:
         clusters = graphemes(text)
