@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Mapping
@@ -45,7 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     directory_api.init_app(app)
     directory_commands.init_app(app)
     for module_name in _CHANNEL_MODULES:
-        _init_optional(app, module_name)
+        importlib.import_module(module_name).init_app(app)
 
     if not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
         log.warning(
@@ -56,12 +57,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 # Each channel package has an init_app(app) that registers its blueprint and commands.
 _CHANNEL_MODULES: tuple[str, ...] = (
-    "helpline.sms", "helpline.voice", "helpline.outbound", "helpline.advisers",
+    "helpline.sms",
+    "helpline.voice",
+    "helpline.outbound",
+    "helpline.advisers",
     "helpline.insight",
 )
-
-
-def _init_optional(app: Flask, module_name: str) -> None:
-    import importlib
-
-    importlib.import_module(module_name).init_app(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -73,8 +72,3 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         ),
         "TRUST_PROXY": env_bool(environ, "TRUST_PROXY", False),
     }
-
-
-def from_process_environment(instance_path: str) -> dict[str, Any]:
-    """Settings from this process's environment variables."""
-    return load_settings(os.environ, instance_path)

@@ -58,7 +58,7 @@ def _page(total: int, page: int, per_page: int, contents: list[dict[str, Any]]) 
 @bp.get("/")
 def root() -> Response:
     """Which version and profile this API speaks."""
-    return jsonify(version="3.0", profile=PROFILE_URL, openapi_url=None)
+    return jsonify(version="3.0", profile=PROFILE_URL)
 
 
 @bp.get("/services")

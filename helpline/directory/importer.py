@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,8 +293,3 @@ def _build_service(session: Session, data: dict[str, Any], source: str, digest: 
         for a in data["attributes"]
     ]
     return service
-
-
-def total_services(feeds: Iterable[ParsedFeed]) -> int:
-    """How many service records the progress bar should expect."""
-    return sum(len(feed.services) for feed in feeds)

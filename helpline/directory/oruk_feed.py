@@ -60,11 +60,6 @@ def stable_id(raw: Any, *scope: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "/".join((*scope, text))))
 
 
-def is_uuid(raw: Any) -> bool:
-    """True when the feed's id is already a UUID."""
-    return bool(_UUID.match(str(raw or "").strip()))
-
-
 def iter_feed_files(paths: list[str]) -> Iterator[Path]:
     """Every .json file named, or found under a named folder, in a stable order."""
     for name in paths:
