@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,15 +16,17 @@ from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
 from helpline.directory.models import utcnow
 from helpline.families.callbacks import request_callback
-from helpline.families.opt_outs import is_opted_out, record_opt_in, record_opt_out
+from helpline.families.models import OptOut
+from helpline.families.opt_outs import record_opt_in, record_opt_out
 from helpline.families.phone_numbers import to_e164
 from helpline.logs import mask_phone
 from helpline.sms import engine
 from helpline.sms.lookup import LocalOfferDirectory
-from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsHandledMessage, SmsMessage
+from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsMessage
 from helpline.sms.replies import pack
 from helpline.sms.segments import count_segments
 from helpline.sms.templates import TemplateSet, templates_from
+from helpline.upserts import upsert
 
 log = logging.getLogger(__name__)
 
@@ -77,21 +79,20 @@ class Settings:
 
 
 def answer_text_message(session: Session, inbound: InboundSms, settings: Settings) -> list[Reply]:
-    """The replies to a text; a redelivered MessageSid gets the same and changes nothing."""
-    sid = inbound.message_sid
-    if sid:
-        handled = session.get(SmsHandledMessage, sid)
-        if handled is not None:
-            return _stored(handled)
+    """The replies to a text; a redelivered MessageSid gets the same and changes nothing.
+
+    The text, its replies, the conversation and any action are written in one transaction
+    whose first statement logs the text under its MessageSid (unique for inbound rows): a
+    redelivery fails there, is rolled back whole, and gets the replies logged the first time.
+    """
     phone = to_e164(inbound.from_number) or (inbound.from_number.strip()[:32] or None)
     try:
         return _answer(session, inbound, phone, settings)
     except IntegrityError:
-        # The same MessageSid was answered by another process a moment ago.
         session.rollback()
-        handled = session.get(SmsHandledMessage, sid) if sid else None
-        if handled is not None:
-            return _stored(handled)
+        stored = _stored(session, inbound.message_sid)
+        if stored is not None:
+            return stored
         return _apologise(session, inbound, phone, settings, "conflict")
     except Exception:
         session.rollback()
@@ -99,8 +100,20 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
         return _apologise(session, inbound, phone, settings, "error")
 
 
-def _stored(handled: SmsHandledMessage) -> list[Reply]:
-    return [Reply(str(r.get("body", "")), r.get("ref")) for r in handled.replies or []]
+def _stored(session: Session, sid: str) -> list[Reply] | None:
+    """The replies logged for a MessageSid already answered; None if it never was."""
+    if not sid:
+        return None
+    seen = session.scalar(select(_MESSAGES.c.id).where(
+        _MESSAGES.c.message_sid == sid, _MESSAGES.c.direction == "in"))
+    if seen is None:
+        return None
+    rows = session.execute(
+        select(_MESSAGES.c.body, _MESSAGES.c.id)
+        .where(_MESSAGES.c.replying_to == sid, _MESSAGES.c.direction == "out")
+        .order_by(_MESSAGES.c.id)
+    )
+    return [Reply(body or "", ref) for body, ref in rows]
 
 
 def _context(session: Session, settings: Settings) -> engine.Context:
@@ -114,32 +127,48 @@ def _context(session: Session, settings: Settings) -> engine.Context:
     )
 
 
+_MESSAGES = SmsMessage.__table__
+_CONVERSATIONS = SmsConversation.__table__
+_OPT_OUTS = OptOut.__table__
+
+
+# Built once: a statement object per text would cost more than running it.
+_CONVERSATION = _CONVERSATIONS.c.phone_number == bindparam("phone")
+_REMEMBERED = select(
+    select(_CONVERSATIONS.c.language).where(_CONVERSATION).scalar_subquery(),
+    select(_CONVERSATIONS.c.state).where(_CONVERSATION).scalar_subquery(),
+    exists().where(_OPT_OUTS.c.phone_number == bindparam("phone")),
+)
+_LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+
+
+def _remembered(session: Session, phone: str) -> tuple[str, dict[str, Any] | None, bool]:
+    """(language, state, opted out) for a number, in one round trip; defaults if unknown."""
+    language, state, opted_out = session.execute(_REMEMBERED, {"phone": phone}).one()
+    return language or "en", state, bool(opted_out)
+
+
 def _answer(
     session: Session, inbound: InboundSms, phone: str | None, settings: Settings
 ) -> list[Reply]:
     ctx = _context(session, settings)
-    row = session.get(SmsConversation, phone) if phone else None
-    before = engine.Conversation.from_state(
-        row.state if row else None, row.language if row else "en", is_opted_out(session, phone)
-    )
+    language, state, opted_out = _remembered(session, phone) if phone else ("en", None, False)
+    before = engine.Conversation.from_state(state, language, opted_out)
     outcome = engine.respond(before, inbound.body, ctx)
     after = outcome.conversation
     if phone is None:
         # Nothing can be sent to a hidden number, and nothing of it kept.
         outcome = engine.Outcome(after, [], [], outcome.insight)
+    sent = _log(session, inbound, phone, after.language, outcome.insight, outcome.replies)
     for action in outcome.actions:
         _carry_out(session, action, inbound, phone, after.language)
     if phone is not None:
-        if row is None:
-            row = SmsConversation(phone_number=phone)
-            session.add(row)
-        row.language = after.language
-        row.state = after.state()
-        row.updated_at = utcnow()
-    return _log_and_finish(session, inbound, phone, after.language, outcome.insight,
-                           outcome.replies)
-
-
+        upsert(session, _CONVERSATIONS, {
+            "phone_number": phone, "language": after.language, "state": after.state(),
+            "updated_at": utcnow(),
+        }, key=["phone_number"])
+    session.commit()
+    return sent
 def _carry_out(
     session: Session, action: engine.Action, inbound: InboundSms, phone: str | None,
     language: str,
@@ -159,31 +188,28 @@ def _carry_out(
                                        phone_number=phone, body=action.text, language=language))
 
 
-def _log_and_finish(
+def _log(
     session: Session, inbound: InboundSms, phone: str | None, language: str,
     insight: engine.Insight, replies: list[str],
 ) -> list[Reply]:
-    def entry(direction: str, body: str, sid: str | None) -> SmsMessage:
-        return SmsMessage(
-            direction=direction, message_sid=sid, phone_number=phone, body=body,
-            language=language, intent=insight.intent, keyword=insight.keyword,
-            area=insight.area, result_count=insight.result_count,
-            segments=count_segments(body).segments,
-            status="received" if direction == "in" else None,
-        )
+    """Log the text and its replies in one INSERT; the replies' row ids tie status callbacks."""
+    sid = inbound.message_sid or None
+    now = utcnow()
 
-    session.add(entry("in", inbound.body, inbound.message_sid or None))
-    outbound = [entry("out", body, None) for body in replies]
-    session.add_all(outbound)
-    session.flush()
-    sent = [Reply(row.body or "", row.id) for row in outbound]
-    if inbound.message_sid:
-        session.add(SmsHandledMessage(
-            message_sid=inbound.message_sid,
-            replies=[{"body": r.body, "ref": r.ref} for r in sent],
-        ))
-    session.commit()
-    return sent
+    def entry(direction: str, body: str) -> dict[str, Any]:
+        return {
+            "direction": direction, "message_sid": sid if direction == "in" else None,
+            "replying_to": sid if direction == "out" else None,
+            "phone_number": phone, "body": body, "language": language,
+            "intent": insight.intent, "keyword": insight.keyword, "area": insight.area,
+            "result_count": insight.result_count, "segments": count_segments(body).segments,
+            "status": "received" if direction == "in" else None,
+            "created_at": now, "updated_at": now,
+        }
+
+    rows = [entry("in", inbound.body)] + [entry("out", body) for body in replies]
+    ids = session.scalars(_LOG_MESSAGES, rows).all()
+    return [Reply(body, ref) for body, ref in zip(replies, ids[1:], strict=True)]
 
 
 def _apologise(
@@ -194,9 +220,8 @@ def _apologise(
     try:
         templates: TemplateSet = templates_from(settings.templates_dir)
         if phone:
-            row = session.get(SmsConversation, phone)
-            language = row.language if row else "en"
-            if is_opted_out(session, phone):
+            language, _, opted_out = _remembered(session, phone)
+            if opted_out:
                 return []
         t = templates.get(language)
         texts = pack([t.render("error"), t.render("menu")], t.language)
@@ -205,7 +230,9 @@ def _apologise(
         log.exception("could not build the apology for %s", mask_phone(phone))
         return [Reply(FALLBACK_APOLOGY)]
     try:
-        return _log_and_finish(session, inbound, phone, language, engine.Insight(intent), texts)
+        sent = _log(session, inbound, phone, language, engine.Insight(intent), texts)
+        session.commit()
+        return sent
     except Exception:
         session.rollback()
         log.exception("could not log the apology for %s", mask_phone(phone))

@@ -1,4 +1,4 @@
-"""What the text channel keeps: conversations, the message log, handled ids and feedback.
+"""What the text channel keeps: conversations, the message log and feedback.
 
 Columns named phone_number and body hold personal data; the retention job erases them.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.directory.models import utcnow
@@ -48,17 +48,13 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
         DateTime(timezone=True), default=utcnow, index=True
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # On a reply: the MessageSid of the text it answers, so a redelivery gets the same replies.
+    replying_to: Mapped[str | None] = mapped_column(String(64), index=True)
 
-
-class SmsHandledMessage(db.Model):  # type: ignore[name-defined,misc]
-    """An inbound MessageSid already answered, and its replies: a redelivery gets the same."""
-
-    __tablename__ = "sms_handled_message"
-    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # [{"body": text, "ref": sms_message.id}, ...]; the ref links Twilio's status callback.
-    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
+    __table_args__ = (
+        # One inbound row per MessageSid: the insert that logs a text is also its dedupe.
+        Index("uq_sms_message_inbound_sid", "message_sid", unique=True,
+              sqlite_where=text("direction = 'in'"), postgresql_where=text("direction = 'in'")),
     )
 
 
