@@ -6,7 +6,9 @@ Usage: .venv/bin/python bench/webhook_load.py [--requests 4000] [--clients 8] [-
 
 Both servers: gunicorn, sync workers, bound to a free 127.0.0.1 port. The load generator is a
 separate process with N client threads, each a keep-alive requests.Session, sending signed
-Twilio posts from many numbers. Prints req/s, p50 and p99 for each, and the ratio.
+Twilio posts from many numbers. Prints req/s, p50 and p99 for each, and the ratio. Every
+helpline answer is checked (a reply to each text, a menu at each call step, never the
+apology): a fast wrong answer counts as failed, and one failure makes the run a MISS.
 Targets: the helpline at least 0.5x the bare endpoint's throughput, p99 under 25 ms.
 A scenario is a function (client index, request index) -> (path, params); add one to SCENARIOS.
 """
@@ -99,9 +101,20 @@ def voice_scenario(client: int, index: int) -> Request:
     return path, params
 
 
-SCENARIOS: dict[str, Callable[[int, int], Request]] = {
+SCENARIOS: dict[str, Callable[[int, int], Request]] = {  # each needs an _EXPECTED entry
     "sms": sms_scenario, "voice": voice_scenario,
 }
+
+
+# What every answer in a scenario must hold: a reply to each text, a menu at each call step.
+# The helpline's apology ("Sorry, something went wrong") is 200 too, so it is counted apart.
+_EXPECTED = {"sms": "<Message", "voice": "<Gather"}
+_APOLOGY = "something went wrong"
+
+
+def answered(scenario: str, twiml: str) -> bool:
+    """True when the response is a real answer: the expected verb and no apology."""
+    return _EXPECTED[scenario] in twiml and _APOLOGY not in twiml
 
 
 def free_port() -> int:
@@ -126,7 +139,9 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict[str, str]) ->
     raise SystemExit(f"gunicorn did not start {target}")
 
 
-def generate(base: str, scenario: str, clients: int, total: int) -> dict[str, float]:
+def generate(
+    base: str, scenario: str, clients: int, total: int, check: bool
+) -> dict[str, float]:
     """Run in its own process: N threads with keep-alive sessions; return throughput and latency."""
     validator = RequestValidator(TOKEN)
     make = SCENARIOS[scenario]
@@ -145,7 +160,7 @@ def generate(base: str, scenario: str, clients: int, total: int) -> dict[str, fl
             response = session.post(base + path, data=params, timeout=10,
                                     headers={"X-Twilio-Signature": signature})
             mine.append(time.perf_counter() - started)
-            if response.status_code != 200:
+            if response.status_code != 200 or (check and not answered(scenario, response.text)):
                 with lock:
                     errors.append(response.status_code)
         with lock:
@@ -166,11 +181,11 @@ def generate(base: str, scenario: str, clients: int, total: int) -> dict[str, fl
     }
 
 
-def load(base: str, scenario: str, clients: int, total: int) -> dict[str, float]:
+def load(base: str, scenario: str, clients: int, total: int, check: bool) -> dict[str, float]:
     """Run the generator as a separate process, so it doesn't share a CPU schedule with us."""
     out = subprocess.run(
         [sys.executable, __file__, "--generate", base, "--scenario", scenario,
-         "--clients", str(clients), "--requests", str(total)],
+         "--clients", str(clients), "--requests", str(total), *(["--check"] if check else [])],
         capture_output=True, text=True, check=True, timeout=600,
     )
     return json.loads(out.stdout)
@@ -191,9 +206,11 @@ def main() -> None:
     parser.add_argument("--scenario", default="sms", choices=sorted(SCENARIOS))
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--generate", metavar="BASE_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
-        print(json.dumps(generate(args.generate, args.scenario, args.clients, args.requests)))
+        print(json.dumps(generate(args.generate, args.scenario, args.clients, args.requests,
+                                  args.check)))
         return
 
     with tempfile.TemporaryDirectory() as folder:
@@ -210,8 +227,10 @@ def main() -> None:
             server = start_gunicorn(target, port, args.workers, env)
             try:
                 base = f"http://127.0.0.1:{port}"
-                load(base, args.scenario, args.clients, args.warmup)
-                results[name] = load(base, args.scenario, args.clients, args.requests)
+                # Only the helpline's answers are checked: the bare one is a fixed message.
+                check = name == "helpline"
+                load(base, args.scenario, args.clients, args.warmup, check)
+                results[name] = load(base, args.scenario, args.clients, args.requests, check)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -219,11 +238,12 @@ def main() -> None:
           f"gunicorn {args.workers} sync workers, database {database.split(':')[0]}")
     for name, r in results.items():
         print(f"  {name:9s} {r['rps']:8.1f} req/s   p50 {r['p50_ms']:6.2f} ms   "
-              f"p99 {r['p99_ms']:6.2f} ms   errors {int(r['errors'])}")
+              f"p99 {r['p99_ms']:6.2f} ms   failed {int(r['errors'])}")
     ratio = results["helpline"]["rps"] / results["bare"]["rps"]
     p99 = results["helpline"]["p99_ms"]
+    failed = int(results["helpline"]["errors"])
     print(f"  ratio {ratio:.2f}x bare (target >= 0.5)   p99 {p99:.1f} ms (target < 25)   "
-          f"{'PASS' if ratio >= 0.5 and p99 < 25 else 'MISS'}")
+          f"{'PASS' if ratio >= 0.5 and p99 < 25 and not failed else 'MISS'}")
 
 
 if __name__ == "__main__":
