@@ -17,9 +17,10 @@ def upsert(session: Session, table: Table, values: Mapping[str, Any], key: Seque
     One round trip on SQLite and PostgreSQL, where a read-then-write would take two and
     race with another process doing the same. Other databases get update-then-insert.
     """
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
     if dialect in ("postgresql", "sqlite"):
-        session.execute(_on_conflict_update(dialect, table, tuple(values), tuple(key)), values)
+        connection.execute(_on_conflict_update(dialect, table, tuple(values), tuple(key)), values)
         return
     changes = {name: value for name, value in values.items() if name not in key}
     where = [table.c[name] == values[name] for name in key]

@@ -141,6 +141,8 @@ def plain_spaces(text: str) -> str:
 
 def to_gsm7(text: str) -> str:
     """Text made GSM-7 only: look-alikes replaced, accents dropped, anything else removed."""
+    if _GSM7_ALL.issuperset(text):
+        return text  # the common case: no look-alike is a GSM-7 character, so nothing to do
     out: list[str] = []
     for char in plain_spaces(text):
         if char in GSM7_BASIC or char in GSM7_EXTENSION:

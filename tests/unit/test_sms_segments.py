@@ -93,3 +93,12 @@ def test_to_gsm7_replaces_look_alikes_and_drops_the_rest() -> None:
     cleaned = to_gsm7("It\u2019s \u201cfree\u201d \u2013 call\u00a0us\u2026 ą 😀")
     assert cleaned == 'It\'s "free" - call us... a '
     assert is_gsm7(cleaned)
+
+
+def test_text_already_gsm7_comes_back_unchanged_and_no_look_alike_is_gsm7() -> None:
+    # to_gsm7 returns GSM-7 text as it is: right only while no look-alike is itself GSM-7.
+    from helpline.sms.segments import _GSM7_ALL, _LOOKALIKES
+
+    assert not _GSM7_ALL.intersection(_LOOKALIKES)
+    text = "Short breaks: call 01632 960 123 {ages 5-18} [free] ~ 100% ^_^ €5 \\ |"
+    assert to_gsm7(text) == text
