@@ -13,13 +13,14 @@ said STOP.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import Column, Table, and_, delete, or_, update
+from sqlalchemy import Column, ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
@@ -28,6 +29,8 @@ from helpline.extensions import db
 log = logging.getLogger(__name__)
 
 PERSONAL_COLUMNS = ("phone_number", "body", "recording_url", "summary")
+# Deletes one recording where it is kept (Twilio); raises when it could not.
+RecordingDeleter = Callable[[str], None]
 ERASED_NUMBER = "erased"
 
 
@@ -37,6 +40,12 @@ class PersonalTable:
 
     table: Table
     columns: tuple[Column, ...]  # type: ignore[type-arg]
+
+
+def _gateway_deleter() -> RecordingDeleter:
+    from helpline.outbound.gateway import delete_recording
+
+    return delete_recording
 
 
 def personal_tables() -> list[PersonalTable]:
@@ -73,21 +82,74 @@ def _still_personal(column: Column) -> object:  # type: ignore[type-arg]
     return column.is_not(None) if erased is None else column != erased
 
 
-def _erase(session: Session, where: object, item: PersonalTable) -> int:
-    values = {column.name: _erased_value(column) for column in item.columns}
+@dataclass
+class RecordingSweep:
+    """Deletes at Twilio the recordings erased rows point to, each once per run.
+
+    Erasing only our copy of the address would leave the family's voice in the Twilio account,
+    so a row whose recording can't be deleted is left whole (found again by the same erasure)
+    and its recording tried again next run. After one failure the run stops asking (Twilio is
+    down or refusing, and each try could wait for a timeout) and keeps the rest too.
+    """
+
+    delete: RecordingDeleter
+    outcome: dict[str, bool] = field(default_factory=dict)
+    failed: bool = False
+
+    def sweep(self, session: Session, where: ColumnElement[bool], item: PersonalTable) -> set[str]:
+        """Delete the recordings of the rows `where` selects; every address not deleted."""
+        if "recording_url" not in item.table.c:
+            return self.kept()
+        column = item.table.c.recording_url
+        for url in session.scalars(select(column).where(where, column.is_not(None)).distinct()):
+            if url in self.outcome:
+                continue
+            if self.failed:
+                self.outcome[url] = False
+                continue
+            try:
+                self.delete(url)
+                self.outcome[url] = True
+            except Exception as exc:  # noqa: BLE001 - kept and retried; the rest goes on
+                log.warning("retention: could not delete a recording at Twilio (%s); its rows "
+                            "are kept until the next run", exc)
+                self.outcome[url] = False
+                self.failed = True
+        return self.kept()
+
+    def kept(self) -> set[str]:
+        """Addresses of recordings not deleted: their rows keep them."""
+        return {url for url, deleted in self.outcome.items() if not deleted}
+
+
+def _erase(
+    session: Session, where: ColumnElement[bool], item: PersonalTable, keep: set[str]
+) -> int:
+    values: dict[str, object] = {column.name: _erased_value(column) for column in item.columns}
     if "updated_at" in item.table.c:
         values["updated_at"] = utcnow()
     pending = or_(*(_still_personal(column) for column in item.columns))
+    if keep and "recording_url" in item.table.c:
+        column = item.table.c.recording_url
+        where = and_(where, or_(column.is_(None), column.not_in(sorted(keep))))
     result = session.execute(update(item.table).where(and_(where, pending)).values(**values))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def erase_older_than(session: Session, *, days: int, now: datetime | None = None) -> dict[str, int]:
-    """Anonymise personal data in rows created more than `days` ago; counts by table."""
+def erase_older_than(
+    session: Session, *, days: int, now: datetime | None = None,
+    recordings: RecordingSweep | None = None,
+) -> dict[str, int]:
+    """Anonymise personal data in rows created more than `days` ago; counts by table.
+
+    Recordings are deleted at Twilio first (by the gateway unless `recordings` says otherwise).
+    """
     cutoff = (now or utcnow()) - timedelta(days=days)
+    recordings = recordings or RecordingSweep(_gateway_deleter())
     counts = {}
     for item in personal_tables():
-        counted = _erase(session, item.table.c.created_at < cutoff, item)
+        where = item.table.c.created_at < cutoff
+        counted = _erase(session, where, item, recordings.sweep(session, where, item))
         if counted:
             counts[item.table.name] = counted
     for table in keyed_by_number():
@@ -99,13 +161,17 @@ def erase_older_than(session: Session, *, days: int, now: datetime | None = None
     return counts
 
 
-def erase_number(session: Session, number: str) -> dict[str, int]:
+def erase_number(
+    session: Session, number: str, *, recordings: RecordingSweep | None = None
+) -> dict[str, int]:
     """Anonymise every row about one phone number, whatever its age; counts by table."""
+    recordings = recordings or RecordingSweep(_gateway_deleter())
     counts = {}
     for item in personal_tables():
         if "phone_number" not in item.table.c:
             continue
-        counted = _erase(session, item.table.c.phone_number == number, item)
+        where = item.table.c.phone_number == number
+        counted = _erase(session, where, item, recordings.sweep(session, where, item))
         if counted:
             counts[item.table.name] = counted
     for table in keyed_by_number():
@@ -127,12 +193,20 @@ def erase_command(number: str) -> None:
     e164 = to_e164(number)
     if e164 is None:
         raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
-    counts = erase_number(db.session, e164)
+    recordings = RecordingSweep(_gateway_deleter())
+    counts = erase_number(db.session, e164, recordings=recordings)
     total = sum(counts.values())
     click.echo(
         f"Erased {total} row(s) about {mask_phone(e164)}"
         + (": " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())) if counts else "")
     )
+    if recordings.kept():
+        click.echo(
+            f"{len(recordings.kept())} recording(s) could not be deleted at Twilio, so the rows "
+            "holding them were kept: run this again later.",
+            err=True,
+        )
+        raise SystemExit(1)
 
 
 def init_app(app: Flask) -> None:

@@ -66,6 +66,9 @@ class TwilioApi:
             def do_GET(self) -> None:  # noqa: N802
                 api._answer(self, "GET", b"")
 
+            def do_DELETE(self) -> None:  # noqa: N802
+                api._answer(self, "DELETE", b"")
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -87,6 +90,10 @@ class TwilioApi:
             )
         )
 
+    def deletes_of(self, suffix: str) -> list[Recorded]:
+        """Recorded DELETEs whose path ends with `suffix`."""
+        return [r for r in self.requests if r.method == "DELETE" and r.path.endswith(suffix)]
+
     def posts_to(self, suffix: str) -> list[Recorded]:
         """Recorded POSTs whose path ends with `suffix` (e.g. "/Messages.json")."""
         return [r for r in self.requests if r.method == "POST" and r.path.endswith(suffix)]
@@ -104,10 +111,12 @@ class TwilioApi:
             status, reply = scripted
         elif self.upstream:
             status, reply = self._forward(handler, method, raw)
+        elif method == "DELETE":
+            status, reply = 204, {}
         else:
             status, reply = self._success(handler.path, form)
         self.requests.append(Recorded(method, handler.path, form, status, reply))
-        body = json.dumps(reply).encode()
+        body = b"" if status == 204 else json.dumps(reply).encode()  # 204 carries no body
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(body)))

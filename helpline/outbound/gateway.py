@@ -1,4 +1,4 @@
-"""The one way out: every text and call the helpline starts goes through this module.
+"""The one way out: every text, call and recording deletion the helpline asks of Twilio.
 
 It uses twilio-python's REST client with a timeout, and sends every request to
 TWILIO_API_BASE_URL (tests point it at a mock of Twilio's API) by rewriting the *.twilio.com host
@@ -8,6 +8,7 @@ in a custom http_client, so TWILIO_EDGE or TWILIO_REGION can't send it elsewhere
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -128,6 +129,31 @@ def start_call(
 def redirect_call(call_sid: str, url: str) -> None:
     """Send a live call to new TwiML (for example out of a queue nobody is answering)."""
     _call(lambda: client().calls(call_sid).update(url=url, method="POST"), f"redirect {call_sid}")
+
+
+# Twilio's recording addresses end .../Recordings/RE<32 hex>, with or without a media suffix.
+_RECORDING_SID = re.compile(r"/Recordings/(RE[0-9a-fA-F]{32})(?:\.\w+)?/?$")
+
+
+def recording_sid(recording_url: str) -> str | None:
+    """The RecordingSid in a Twilio recording address; None for any other address."""
+    found = _RECORDING_SID.search(urlsplit(recording_url.strip()).path)
+    return found.group(1) if found else None
+
+
+def delete_recording(recording_url: str) -> None:
+    """Delete a recording (a family's voice) from the Twilio account; gone already is fine.
+
+    An address that is not a Twilio recording has nothing at Twilio to delete.
+    """
+    sid = recording_sid(recording_url)
+    if sid is None:
+        return
+    try:
+        _call(lambda: client().recordings(sid).delete(), f"delete recording {sid}")
+    except OutboundError as exc:
+        if exc.status != 404:
+            raise
 
 
 def _call(action: Any, what: str) -> Any:
