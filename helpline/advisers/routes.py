@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, Response, current_app, request
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from helpline.advisers import escalation as escalations
 from helpline.advisers.models import Escalation
@@ -23,6 +23,7 @@ from helpline.families.callbacks import request_callback
 from helpline.families.phone_numbers import to_e164
 from helpline.outbound.wording import words
 from helpline.twilio_webhooks import twilio_request
+from helpline.voice import calls
 
 log = logging.getLogger(__name__)
 bp = Blueprint("advisers", __name__, url_prefix="/twilio/adviser")
@@ -40,9 +41,9 @@ def _escalation() -> Escalation | None:
     return db.session.get(Escalation, int(raw)) if raw.isdigit() else None
 
 
-def _say(response: VoiceResponse | object, text: str, language: str = "en") -> None:
+def _say(response: VoiceResponse | Gather, text: str, language: str = "en") -> None:
     spoken = language if language in SAY_LANGUAGE else "en"
-    response.say(text, language=SAY_LANGUAGE[spoken])  # type: ignore[attr-defined]
+    response.say(text, language=SAY_LANGUAGE[spoken])
 
 
 def _path(name: str, **params: object) -> str:
@@ -79,7 +80,7 @@ def connect() -> Response:
     queue_name = None
     if escalation is not None:
         queue_name = escalations.adviser_accepted(
-            db.session, escalation.id, request.form.get("CallSid", "")
+            db.session(), escalation.id, request.form.get("CallSid", "")
         )
     if queue_name is None:
         _say(response, words("adviser_caller_gone"))
@@ -98,7 +99,7 @@ def status() -> Response:
     attempt = request.args.get("attempt", "")
     if escalation is not None and attempt.isdigit():
         try:
-            escalations.adviser_call_ended(db.session, escalation.id, int(attempt))
+            escalations.adviser_call_ended(db.session(), escalation.id, int(attempt))
         except Exception:  # noqa: BLE001 - Twilio must get its 200; the timeout job still runs
             db.session.rollback()
             log.exception("moving escalation %s on failed", escalation.id)
@@ -138,13 +139,14 @@ def choice() -> Response:
     number = to_e164(request.form.get("From"))
     if digit == "2" and number:
         request_callback(
-            db.session,
+            db.session(),
             cause=f"{request.form.get('CallSid', '')}:callback",
             phone_number=number,
             channel="voice",
             summary=summary,
             language=language,
         )
+        calls.note_outcome(db.session(), request.form.get("CallSid", ""), "callback")
         db.session.commit()
         _say(response, words("callback_booked", language), language)
         response.hangup()
@@ -173,7 +175,7 @@ def voicemail() -> Response:
     recording = request.form.get("RecordingUrl")
     if recording:
         request_callback(
-            db.session,
+            db.session(),
             cause=f"{request.form.get('CallSid', '')}:voicemail",
             phone_number=to_e164(request.form.get("From")),
             channel="voicemail",
@@ -182,6 +184,8 @@ def voicemail() -> Response:
             language=language,
             recording_url=recording,
         )
+        calls.note_outcome(db.session(), request.form.get("CallSid", ""), "message left",
+                           recording_url=recording)
         db.session.commit()
     _say(response, words("message_saved", language), language)
     response.hangup()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, cast
 
 from sqlalchemy import case, or_, select, update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
+from helpline.extensions import affected_rows
 from helpline.families.phone_numbers import to_e164
 from helpline.flows.engine import Turn
 from helpline.logs import mask_phone
@@ -41,6 +40,22 @@ def find_call(session: Session, call_sid: str) -> CallLog | None:
     if not call_sid:
         return None
     return session.scalar(select(CallLog).where(CallLog.call_sid == call_sid[:64]))
+
+
+def note_outcome(
+    session: Session, call_sid: str, outcome: str, recording_url: str | None = None
+) -> None:
+    """What became of a call after it left the menu (an adviser escalation that nobody
+    answered): its log keeps the outcome and any recording. The caller commits."""
+    call = find_call(session, call_sid)
+    if call is None:
+        return
+    call.reached(outcome)
+    if recording_url:
+        call.recording_url = recording_url
+    if not call.steps or call.steps[-1] != outcome:
+        call.path = " > ".join((*call.steps, outcome))
+    call.updated_at = utcnow()
 
 
 def advance(
@@ -95,7 +110,7 @@ def advance(
     statement = update(CallLog).where(where).values(**values)
     # No objects to keep in step with: skip the ORM's evaluate-or-fetch of matched rows.
     result = session.execute(statement.execution_options(synchronize_session=False))
-    changed = cast(CursorResult[Any], result).rowcount
+    changed = affected_rows(result)
     if not changed:  # the first request of the call (or its row was lost): start the row
         call = open_call(session, call_sid, from_number, state.language)
         call.node, call.tries, call.path = state.node[:64], state.tries, steps

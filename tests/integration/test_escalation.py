@@ -177,3 +177,43 @@ def test_a_caller_who_hangs_up_stops_the_ringing(worker_app: Flask, twilio_api: 
         caller_left(db.session, CALLER)
         escalation_timeout(escalation.id, 1)
     assert calls_to(twilio_api) == [FIRST]
+
+
+@pytest.mark.parametrize(
+    ("digit", "outcome"), [("1", "message left"), ("2", "callback")]
+)
+def test_what_a_caller_does_after_nobody_answered_is_kept_in_the_call_log(
+    worker_app: Flask, twilio_api: TwilioApi, digit: str, outcome: str
+) -> None:
+    from helpline.voice.models import CallLog
+    from workers.escalation import escalation_timeout
+
+    with worker_app.app_context():
+        db.session.add(CallLog(call_sid=CALLER, phone_number="+447700900123", language="pl",
+                               path="language:pl > main > adviser", status="in-progress"))
+        db.session.commit()
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        escalation_timeout(escalation.id, 1)
+        escalation_timeout(escalation.id, 2)
+        db.session.execute(
+            CallLog.__table__.update().values(outcome="queued")  # as the queue left it
+        )
+        db.session.commit()
+    signer = TwilioSigner(worker_app.test_client())
+    caller = {"CallSid": CALLER, "From": "+447700900123"}
+    chosen = signer.post(f"/twilio/adviser/choice?escalation={escalation.id}",
+                         {**caller, "Digits": digit})
+    assert chosen.status_code == 200
+    recording = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "7" * 32
+    if digit == "1":
+        record = ET.fromstring(chosen.data).find("Record")
+        assert record is not None
+        action = record.attrib["action"].replace(PUBLIC_BASE_URL, "")
+        saved = signer.post(action, {**caller, "RecordingUrl": recording})
+        assert saved.status_code == 200
+    with worker_app.app_context():
+        call = db.session.scalar(select(CallLog).where(CallLog.call_sid == CALLER))
+        assert call is not None
+        assert call.outcome == outcome and call.steps[-1] == outcome
+        assert call.recording_url == (recording if digit == "1" else None)
