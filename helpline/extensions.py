@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, Result, event
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -26,6 +27,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT changed."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 migrate = Migrate()
 
 

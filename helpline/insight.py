@@ -70,6 +70,8 @@ def build_report(session: Session, days: int, now: datetime | None = None) -> In
         .group_by(SmsMessage.area, SmsMessage.result_count)
     ).all()
     for area, result_count, count in rows:
+        if area is None:
+            continue
         report.by_area[area] += count
         if result_count == 0:
             report.empty_areas[area] += count

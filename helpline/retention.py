@@ -24,7 +24,7 @@ from sqlalchemy import Column, ColumnElement, Table, and_, delete, or_, select, 
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
-from helpline.extensions import db
+from helpline.extensions import affected_rows, db
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def _erased_value(column: Column) -> object:  # type: ignore[type-arg]
     return ERASED_NUMBER if column.name == "phone_number" else ""
 
 
-def _still_personal(column: Column) -> object:  # type: ignore[type-arg]
+def _still_personal(column: Column) -> ColumnElement[bool]:  # type: ignore[type-arg]
     erased = _erased_value(column)
     return column.is_not(None) if erased is None else column != erased
 
@@ -132,8 +132,9 @@ def _erase(
     if keep and "recording_url" in item.table.c:
         column = item.table.c.recording_url
         where = and_(where, or_(column.is_(None), column.not_in(sorted(keep))))
-    result = session.execute(update(item.table).where(and_(where, pending)).values(**values))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(
+        session.execute(update(item.table).where(and_(where, pending)).values(**values))
+    )
 
 
 def erase_older_than(
@@ -153,9 +154,9 @@ def erase_older_than(
         if counted:
             counts[item.table.name] = counted
     for table in keyed_by_number():
-        gone = session.execute(delete(table).where(table.c.updated_at < cutoff)).rowcount
+        gone = affected_rows(session.execute(delete(table).where(table.c.updated_at < cutoff)))
         if gone:
-            counts[table.name] = int(gone)  # type: ignore[arg-type]
+            counts[table.name] = gone
     session.commit()
     log.info("retention: anonymised rows older than %s days: %s", days, counts or "none")
     return counts
@@ -175,9 +176,10 @@ def erase_number(
         if counted:
             counts[item.table.name] = counted
     for table in keyed_by_number():
-        gone = session.execute(delete(table).where(table.c.phone_number == number)).rowcount
+        where = table.c.phone_number == number
+        gone = affected_rows(session.execute(delete(table).where(where)))
         if gone:
-            counts[table.name] = int(gone)  # type: ignore[arg-type]
+            counts[table.name] = gone
     session.commit()
     return counts
 
@@ -194,7 +196,7 @@ def erase_command(number: str) -> None:
     if e164 is None:
         raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
     recordings = RecordingSweep(_gateway_deleter())
-    counts = erase_number(db.session, e164, recordings=recordings)
+    counts = erase_number(db.session(), e164, recordings=recordings)
     total = sum(counts.values())
     click.echo(
         f"Erased {total} row(s) about {mask_phone(e164)}"

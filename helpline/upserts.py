@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Executable, Table, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from helpline.extensions import affected_rows
 
 
 def upsert(session: Session, table: Table, values: Mapping[str, Any], key: Sequence[str]) -> None:
@@ -25,7 +27,7 @@ def upsert(session: Session, table: Table, values: Mapping[str, Any], key: Seque
     changes = {name: value for name, value in values.items() if name not in key}
     where = [table.c[name] == values[name] for name in key]
     result = session.execute(update(table).where(*where).values(**changes))
-    if not cast(CursorResult[Any], result).rowcount:
+    if not affected_rows(result):
         session.execute(table.insert().values(**values))
 
 
@@ -35,11 +37,10 @@ def _on_conflict_update(
 ) -> Executable:
     # Built once per shape: the statement takes the row's values as parameters.
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table)
-    return statement.on_conflict_do_update(
+        statement = sqlite.insert(table)
+    return statement.on_conflict_do_update(  # the same method on both dialects' Insert
         index_elements=list(key),
         set_={name: statement.excluded[name] for name in columns if name not in key},
     )

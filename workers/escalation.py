@@ -15,7 +15,7 @@ def escalate(
 
     with job_app_context():
         escalation = start(
-            db.session,
+            db.session(),
             call_sid=call_sid,
             queue_name=queue_name,
             menu_path=menu_path,
@@ -32,4 +32,4 @@ def escalation_timeout(escalation_id: int, attempt: int) -> None:
     from helpline.jobs import job_app_context
 
     with job_app_context():
-        adviser_call_ended(db.session, escalation_id, attempt)
+        adviser_call_ended(db.session(), escalation_id, attempt)

@@ -14,7 +14,7 @@ def expire_callbacks() -> int:
     from helpline.jobs import job_app_context
 
     with job_app_context():
-        return expire_old_callbacks(db.session)
+        return expire_old_callbacks(db.session())
 
 
 def erase_old_personal_data() -> dict[str, int]:
@@ -26,4 +26,4 @@ def erase_old_personal_data() -> dict[str, int]:
     from helpline.retention import erase_older_than
 
     with job_app_context():
-        return erase_older_than(db.session, days=int(current_app.config["RETENTION_DAYS"]))
+        return erase_older_than(db.session(), days=int(current_app.config["RETENTION_DAYS"]))

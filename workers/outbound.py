@@ -20,7 +20,7 @@ def send_text(message_id: int) -> str:
     with job_app_context():
         try:
             return send_message(
-                db.session, message_id, last_attempt=job is not None and not job.retries_left
+                db.session(), message_id, last_attempt=job is not None and not job.retries_left
             )
         except OutboundError:
             if job is not None:
@@ -37,7 +37,7 @@ def enqueue_pending() -> int:
     from helpline.outbound.outbox import deliver_pending
 
     with job_app_context():
-        count = deliver_pending(db.session)
+        count = deliver_pending(db.session())
     if count:
         log.info("enqueued %s pending outbox message(s)", count)
     return count

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpline.directory import models as m
 from helpline.directory.oruk_feed import ID_NAMESPACE, ParsedFeed, Skipped
+from helpline.extensions import affected_rows
 
 
 @dataclass
@@ -92,7 +93,7 @@ def import_feed(
             .values(status="inactive", imported_at=m.utcnow())
             .execution_options(synchronize_session=False)
         )
-        summary.deactivated = result.rowcount or 0  # type: ignore[attr-defined]
+        summary.deactivated = affected_rows(result)
     if summary.changed or summary.taxonomy_terms:
         bump_revision(session)
     return summary

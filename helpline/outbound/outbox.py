@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, scoped_session
 
 from helpline.directory.models import utcnow
+from helpline.extensions import affected_rows
 from helpline.families.opt_outs import is_opted_out
 from helpline.families.phone_numbers import is_withheld, to_e164
 from helpline.logs import mask_phone
@@ -145,11 +146,11 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
     from helpline.outbound.gateway import OutboundError, send_text
 
     now = utcnow()
-    claimed = session.execute(
+    claimed = affected_rows(session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message_id, OutboundMessage.status == "pending")
         .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=now)
-    ).rowcount
+    ))
     session.commit()
     row = session.get(OutboundMessage, message_id)
     if row is None or not claimed:

@@ -17,7 +17,7 @@ def message_status() -> Response:
     """Record a text's final status; unknown ids still get 200 so Twilio never retries."""
     sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if sid and status:
-        record_status(db.session, sid, status, request.form.get("ErrorCode"))
+        record_status(db.session(), sid, status, request.form.get("ErrorCode"))
     return Response("", status=200)
 
 

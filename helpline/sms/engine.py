@@ -43,11 +43,16 @@ class Directory(Protocol):
 
 
 class Place(Protocol):
-    """A postcode or district found in a text."""
+    """A postcode or district found in a text (read-only, so frozen dataclasses fit)."""
 
-    outcode: str
-    start: int
-    end: int
+    @property
+    def outcode(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class LocalOfferDirectory:
 
     def details(self, service_id: str) -> ServiceDetails | None:
         """The service's ages, hours, address, cost and contacts, or None if it has gone."""
-        key = (str(self.session.get_bind().url), service_id)
+        key = (str(self.session.get_bind().engine.url), service_id)
         cached = _details_cache.get(key)
         now = time.monotonic()
         if cached is not None and now - cached[0] < DETAILS_TTL_SECONDS:

@@ -34,7 +34,7 @@ def _status_url(reply: Reply) -> str:
 def incoming_message() -> Response:
     """Answer a family's text with TwiML: the replies, or an empty Response when none is due."""
     inbound = InboundSms.from_form(request.form)
-    replies = answer_text_message(db.session, inbound, settings_for(current_app.config))
+    replies = answer_text_message(db.session(), inbound, settings_for(current_app.config))
     response = MessagingResponse()
     for reply in replies:
         if reply.ref is None:
@@ -51,7 +51,7 @@ def message_status() -> Response:
     status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
     try:
-        record_status(db.session, request.args.get("ref"), sid, status)
+        record_status(db.session(), request.args.get("ref"), sid, status)
     except Exception:
         db.session.rollback()
         current_app.logger.exception("could not record an SMS status")
