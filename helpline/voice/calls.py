@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import BindParameter, Update, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
@@ -58,6 +59,31 @@ def note_outcome(
     call.updated_at = utcnow()
 
 
+def _menu_step_update(with_steps: bool, informed: bool) -> Update:
+    calls = CallLog.__table__
+    # Each parameter takes its column's type, so SQLite stores times as the ORM does.
+    values: dict[str, Any] = {
+        "node": bindparam("to_node", type_=calls.c.node.type),
+        "tries": bindparam("to_tries", type_=calls.c.tries.type),
+        "language": bindparam("to_language", type_=calls.c.language.type),
+        "updated_at": bindparam("now", type_=calls.c.updated_at.type),
+    }
+    if with_steps:
+        steps: BindParameter[str] = bindparam("steps", type_=calls.c.path.type)
+        values["path"] = case((calls.c.path == "", steps), else_=calls.c.path + " > " + steps)
+    if informed:
+        values["outcome"] = case(
+            (or_(calls.c.outcome.is_(None), calls.c.outcome == "hung up"), "informed"),
+            else_=calls.c.outcome,
+        )
+    return update(calls).where(calls.c.call_sid == bindparam("call")).values(values)
+
+
+# A menu step's UPDATE for each shape (new steps or not, informed or not), built once: building
+# the statement on every step cost more than running it.
+_MENU_STEP = {(s, i): _menu_step_update(s, i) for s in (False, True) for i in (False, True)}
+
+
 def advance(
     session: Session,
     call_sid: str,
@@ -82,20 +108,7 @@ def advance(
         and came_from == (state.node, state.language)
     ):
         return
-    values: dict[str, object] = {
-        "node": state.node[:64],
-        "tries": state.tries,
-        "language": state.language,
-        "updated_at": utcnow(),
-    }
     steps = " > ".join(state.path)
-    if steps:
-        values["path"] = case((CallLog.path == "", steps), else_=CallLog.path + " > " + steps)
-    if informed:
-        values["outcome"] = case(
-            (or_(CallLog.outcome.is_(None), CallLog.outcome == "hung up"), "informed"),
-            else_=CallLog.outcome,
-        )
     if came_from is None:  # not a menu step (a new call, a message, the queue): rare, read it
         call = open_call(session, call_sid, from_number, state.language)
         call.node, call.tries, call.language = state.node[:64], state.tries, state.language
@@ -106,10 +119,10 @@ def advance(
         call.updated_at = utcnow()
         session.flush()
         return
-    where = CallLog.call_sid == call_sid[:64]
-    statement = update(CallLog).where(where).values(**values)
-    # No objects to keep in step with: skip the ORM's evaluate-or-fetch of matched rows.
-    result = session.execute(statement.execution_options(synchronize_session=False))
+    result = session.connection().execute(_MENU_STEP[(bool(steps), informed)], {
+        "call": call_sid[:64], "to_node": state.node[:64], "to_tries": state.tries,
+        "to_language": state.language, "now": utcnow(), "steps": steps,
+    })
     changed = affected_rows(result)
     if not changed:  # the first request of the call (or its row was lost): start the row
         call = open_call(session, call_sid, from_number, state.language)
