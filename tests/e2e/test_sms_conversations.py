@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -286,6 +287,43 @@ def test_a_repeated_message_sid_gets_the_same_reply_and_no_second_effects(
     assert count(local_offer, CallbackRequest) == 1
     assert count(local_offer, LocalOfferFeedback) == 1
     assert count(local_offer, SmsMessage, SmsMessage.message_sid == "SM" + "d" * 32) == 1
+
+
+def test_one_message_sid_delivered_twice_at_once_is_answered_once(
+    local_offer: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both deliveries are held until each has read the conversation and worked out its reply,
+    # so their writes really do meet: the second's insert of the same inbound MessageSid must
+    # fail, roll back whole, and answer with the replies the first one logged.
+    from helpline.sms import conversations
+
+    both_answered = threading.Barrier(2, timeout=10)
+    respond = conversations.engine.respond
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        outcome = respond(*args, **kwargs)
+        both_answered.wait()
+        return outcome
+
+    monkeypatch.setattr(conversations.engine, "respond", held)
+    sid = "SM" + "c" * 32
+    answers: list[bytes] = []
+
+    def deliver() -> None:
+        phone = Phone(TwilioSigner(local_offer.test_client()))
+        answers.append(phone.post("ADVISER", sid=sid).data)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert "call" in message_texts(answers[0])[0].lower()
+    assert count(local_offer, CallbackRequest) == 1
+    inbound = (SmsMessage.message_sid == sid, SmsMessage.direction == "in")
+    assert count(local_offer, SmsMessage, *inbound) == 1
+    assert count(local_offer, SmsMessage, SmsMessage.intent == "conflict") == 0
 
 
 def test_every_message_in_and_out_is_logged_with_what_it_matched(
