@@ -32,6 +32,8 @@ db = SQLAlchemy(model_class=Base)
 def affected_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE, DELETE or INSERT changed."""
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
 migrate = Migrate()
 
 

@@ -170,6 +170,8 @@ def _answer(
         }, key=["phone_number"])
     session.commit()
     return sent
+
+
 def _carry_out(
     session: Session, action: engine.Action, inbound: InboundSms, phone: str | None,
     language: str,

@@ -88,6 +88,7 @@ def test_without_public_base_url_the_request_url_is_used(make_app: Any) -> None:
     validator = RequestValidator(TWILIO_TEST_TOKEN)
     own = validator.compute_signature("http://localhost/probe/own-url", PARAMS)
     public = validator.compute_signature(PUBLIC_BASE_URL + "/probe/own-url", PARAMS)
+
     def post(signature: str) -> int:
         headers = {"X-Twilio-Signature": signature}
         return client.post("/probe/own-url", data=PARAMS, headers=headers).status_code
