@@ -4,7 +4,7 @@ Each adviser gets a text with the caller's menu path, language and wait so far, 
 TwiML (/twilio/adviser/whisper) whispers the same and, on a key press (/twilio/adviser/connect),
 joins them to the caller with <Dial><Queue>. If the adviser's call ends without that, or nothing
 is heard within the answer window, the next adviser on the rota is rung. When nobody is left, the
-caller's call is redirected to /twilio/adviser/unavailable: leave a message or ask for a callback.
+caller's call is redirected to /twilio/voice/no-adviser: leave a message or ask for a callback.
 """
 
 from __future__ import annotations
@@ -174,8 +174,10 @@ def _nobody_answered(session: Session, escalation: Escalation) -> Escalation:
         "no adviser answered for call %s: offering a message or a callback", escalation.call_sid
     )
     try:
+        # Back to the phone menu's own offer of a message or a call back, in the caller's
+        # language: one wording, recorded audio, and the outcome in the call log.
         redirect_call(
-            escalation.call_sid, _url("/twilio/adviser/unavailable", escalation=escalation.id)
+            escalation.call_sid, _url("/twilio/voice/no-adviser", lang=escalation.language)
         )
     except OutboundError as exc:
         log.info(

@@ -1,12 +1,11 @@
-"""Adviser call webhooks: whisper, connect, call status, and the caller's options if nobody answers.
+"""Adviser call webhooks: whisper, connect and call status.
 
 URLs (all POST, signed by Twilio, ?escalation=<id> set by the escalation job):
   /twilio/adviser/whisper      TwiML for the adviser's call: the caller's context, press a key
   /twilio/adviser/connect      the key press: <Dial><Queue> to the waiting caller
   /twilio/adviser/status       the adviser call's status callback (&attempt=<n>)
-  /twilio/adviser/unavailable  the caller, redirected out of the queue: message (1) or callback (2)
-  /twilio/adviser/choice       their key press
-  /twilio/adviser/voicemail    their recorded message
+
+When nobody answers, the caller is sent back to the phone menu (/twilio/voice/no-adviser).
 """
 
 from __future__ import annotations
@@ -19,11 +18,8 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from helpline.advisers import escalation as escalations
 from helpline.advisers.models import Escalation
 from helpline.extensions import db
-from helpline.families.callbacks import request_callback
-from helpline.families.phone_numbers import to_e164
 from helpline.outbound.wording import words
 from helpline.twilio_webhooks import twilio_request
-from helpline.voice import calls
 
 log = logging.getLogger(__name__)
 bp = Blueprint("advisers", __name__, url_prefix="/twilio/adviser")
@@ -104,92 +100,6 @@ def status() -> Response:
             db.session.rollback()
             log.exception("moving escalation %s on failed", escalation.id)
     return Response("", status=204)
-
-
-@bp.post("/unavailable")
-@twilio_request
-def unavailable() -> Response:
-    """The caller, after no adviser answered: 1 for a message, 2 for a call back."""
-    escalation = _escalation()
-    language = escalation.language if escalation else "en"
-    response = VoiceResponse()
-    gather = response.gather(
-        num_digits=1,
-        timeout=8,
-        method="POST",
-        action=_path("choice", escalation=escalation.id if escalation else ""),
-    )
-    _say(gather, words("unavailable_offer", language), language)
-    _say(response, words("unavailable_goodbye", language), language)
-    response.hangup()
-    return _twiml(response)
-
-
-@bp.post("/choice")
-@twilio_request
-def choice() -> Response:
-    """Record a message (1), or book a call back to the caller's number (2)."""
-    escalation = _escalation()
-    language = escalation.language if escalation else "en"
-    summary = (
-        f"Asked for an adviser; nobody answered. Menu: {escalation.menu_path if escalation else ''}"
-    )
-    response = VoiceResponse()
-    digit = request.form.get("Digits", "")
-    number = to_e164(request.form.get("From"))
-    if digit == "2" and number:
-        request_callback(
-            db.session(),
-            cause=f"{request.form.get('CallSid', '')}:callback",
-            phone_number=number,
-            channel="voice",
-            summary=summary,
-            language=language,
-        )
-        calls.note_outcome(db.session(), request.form.get("CallSid", ""), "callback")
-        db.session.commit()
-        _say(response, words("callback_booked", language), language)
-        response.hangup()
-        return _twiml(response)
-    if digit not in ("1", "2"):
-        response.redirect(_path("unavailable", escalation=escalation.id if escalation else ""))
-        return _twiml(response)
-    _say(response, words("record_prompt" if digit == "1" else "number_hidden", language), language)
-    response.record(
-        max_length=120,
-        finish_on_key="1234567890*#",
-        method="POST",
-        action=_path("voicemail", escalation=escalation.id if escalation else ""),
-    )
-    _say(response, words("unavailable_goodbye", language), language)
-    return _twiml(response)
-
-
-@bp.post("/voicemail")
-@twilio_request
-def voicemail() -> Response:
-    """Keep the caller's message as a callback request with its recording."""
-    escalation = _escalation()
-    language = escalation.language if escalation else "en"
-    response = VoiceResponse()
-    recording = request.form.get("RecordingUrl")
-    if recording:
-        request_callback(
-            db.session(),
-            cause=f"{request.form.get('CallSid', '')}:voicemail",
-            phone_number=to_e164(request.form.get("From")),
-            channel="voicemail",
-            summary="Voicemail after no adviser answered. Menu: "
-            + (escalation.menu_path if escalation else ""),
-            language=language,
-            recording_url=recording,
-        )
-        calls.note_outcome(db.session(), request.form.get("CallSid", ""), "message left",
-                           recording_url=recording)
-        db.session.commit()
-    _say(response, words("message_saved", language), language)
-    response.hangup()
-    return _twiml(response)
 
 
 def init_app(app: Flask) -> None:

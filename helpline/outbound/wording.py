@@ -17,12 +17,6 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "whisper_no_key": set(),
     "adviser_connecting": set(),
     "adviser_caller_gone": set(),
-    "unavailable_offer": set(),
-    "unavailable_goodbye": set(),
-    "record_prompt": set(),
-    "message_saved": set(),
-    "callback_booked": set(),
-    "number_hidden": set(),
     "callback_created_text": set(),
     "callback_expired_text": set(),
 }

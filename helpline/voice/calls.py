@@ -43,22 +43,6 @@ def find_call(session: Session, call_sid: str) -> CallLog | None:
     return session.scalar(select(CallLog).where(CallLog.call_sid == call_sid[:64]))
 
 
-def note_outcome(
-    session: Session, call_sid: str, outcome: str, recording_url: str | None = None
-) -> None:
-    """What became of a call after it left the menu (an adviser escalation that nobody
-    answered): its log keeps the outcome and any recording. The caller commits."""
-    call = find_call(session, call_sid)
-    if call is None:
-        return
-    call.reached(outcome)
-    if recording_url:
-        call.recording_url = recording_url
-    if not call.steps or call.steps[-1] != outcome:
-        call.path = " > ".join((*call.steps, outcome))
-    call.updated_at = utcnow()
-
-
 def _menu_step_update(with_steps: bool, informed: bool) -> Update:
     calls = CallLog.__table__
     # Each parameter takes its column's type, so SQLite stores times as the ORM does.

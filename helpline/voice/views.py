@@ -5,6 +5,7 @@ POST /twilio/voice/step         a menu's answer (?node=&try=), or its silence (t
 POST /twilio/voice/queue-wait   the adviser queue's hold message (<Enqueue waitUrl>)
 POST /twilio/voice/queue-done   the caller left the queue (<Enqueue action>)
 POST /twilio/voice/recorded     a message was recorded, or none was (<Record action>)
+POST /twilio/voice/no-adviser   no adviser answered: the escalation redirects the call here
 POST /twilio/voice/status       call status callbacks
 GET  /audio/<lang>/<file>.mp3   pre-rendered prompts
 """
@@ -193,6 +194,18 @@ def queue_done() -> Response:
         return _twiml(response)
     calls.caller_left_queue(db.session(), call_sid)
     state = CallState(node=flow.start, language=language)
+    return _answer(flow, offer_message(flow, state, "no_adviser_free"))
+
+
+@bp.post("/twilio/voice/no-adviser")
+@twilio_request
+@_never_silent
+def no_adviser() -> Response:
+    """The call, taken out of the queue because no adviser on duty answered (the escalation
+    redirects it here with ?lang=): the flow's own offer of a message or a call back, in the
+    caller's language, with its recorded prompts and its place in the call log."""
+    flow = current_flow()
+    state = CallState(node=flow.start, language=_language(flow))
     return _answer(flow, offer_message(flow, state, "no_adviser_free"))
 
 

@@ -137,37 +137,6 @@ def test_the_timeout_job_moves_on_when_twilio_never_reports(
     assert calls_to(twilio_api) == [FIRST, SECOND]
 
 
-def test_nobody_answering_offers_the_caller_a_message_or_a_callback(
-    worker_app: Flask, twilio_api: TwilioApi
-) -> None:
-    from workers.escalation import escalation_timeout
-
-    escalation = caller_asks_for_an_adviser(worker_app)
-    with worker_app.app_context():
-        escalation_timeout(escalation.id, 1)
-        escalation_timeout(escalation.id, 2)
-        assert db.session.get(Escalation, escalation.id).status == "unanswered"  # type: ignore[union-attr]
-    [redirect] = twilio_api.posts_to(f"/Calls/{CALLER}.json")
-    assert redirect.status == 200, redirect.reply
-    unavailable = f"/twilio/adviser/unavailable?escalation={escalation.id}"
-    assert redirect.form["Url"] == PUBLIC_BASE_URL + unavailable
-
-    signer = TwilioSigner(worker_app.test_client())
-    offer = ET.fromstring(signer.post(unavailable, {"CallSid": CALLER}).data)
-    assert "press 2" in "".join(offer.itertext()).lower()
-    booked = signer.post(
-        f"/twilio/adviser/choice?escalation={escalation.id}",
-        {"CallSid": CALLER, "From": "+447700900123", "Digits": "2"},
-    )
-    assert ET.fromstring(booked.data).find("Hangup") is not None
-    with worker_app.app_context():
-        callback = db.session.scalar(select(CallbackRequest))
-        assert callback is not None and callback.status == "new"
-        assert "Short breaks" in callback.summary
-        texts = db.session.scalars(select(OutboundMessage.purpose)).all()
-        assert "callback-created" in texts
-
-
 def test_a_caller_who_hangs_up_stops_the_ringing(worker_app: Flask, twilio_api: TwilioApi) -> None:
     from helpline.advisers.escalation import caller_left
     from workers.escalation import escalation_timeout
@@ -179,41 +148,57 @@ def test_a_caller_who_hangs_up_stops_the_ringing(worker_app: Flask, twilio_api: 
     assert calls_to(twilio_api) == [FIRST]
 
 
+def action_of(twiml: bytes, verb: str) -> str:
+    """The path of the action URL of the first <verb> in the TwiML (Twilio posts there next)."""
+    found = ET.fromstring(twiml).find(f".//{verb}")
+    assert found is not None, twiml
+    return found.attrib["action"].replace(PUBLIC_BASE_URL, "")
+
+
 @pytest.mark.parametrize(
-    ("digit", "outcome"), [("1", "message left"), ("2", "callback")]
+    ("digit", "outcome", "channel"),
+    [("1", "message left", "voicemail"), ("2", "callback", "voice")],
 )
-def test_what_a_caller_does_after_nobody_answered_is_kept_in_the_call_log(
-    worker_app: Flask, twilio_api: TwilioApi, digit: str, outcome: str
+def test_nobody_answering_hands_the_caller_back_to_the_menu_in_their_language(
+    worker_app: Flask, twilio_api: TwilioApi, digit: str, outcome: str, channel: str
 ) -> None:
     from helpline.voice.models import CallLog
     from workers.escalation import escalation_timeout
 
     with worker_app.app_context():
         db.session.add(CallLog(call_sid=CALLER, phone_number="+447700900123", language="pl",
-                               path="language:pl > main > adviser", status="in-progress"))
+                               path="language:pl > main > breaks", outcome="queued",
+                               status="in-progress"))
         db.session.commit()
     escalation = caller_asks_for_an_adviser(worker_app)
     with worker_app.app_context():
         escalation_timeout(escalation.id, 1)
         escalation_timeout(escalation.id, 2)
-        db.session.execute(
-            CallLog.__table__.update().values(outcome="queued")  # as the queue left it
-        )
-        db.session.commit()
+        assert db.session.get(Escalation, escalation.id).status == "unanswered"  # type: ignore[union-attr]
+    [redirect] = twilio_api.posts_to(f"/Calls/{CALLER}.json")
+    assert redirect.status == 200, redirect.reply
+    assert redirect.form["Url"] == PUBLIC_BASE_URL + "/twilio/voice/no-adviser?lang=pl"
+
+    # The caller chose Polish: the offer is the phone menu's own, in Polish, not English.
     signer = TwilioSigner(worker_app.test_client())
     caller = {"CallSid": CALLER, "From": "+447700900123"}
-    chosen = signer.post(f"/twilio/adviser/choice?escalation={escalation.id}",
-                         {**caller, "Digits": digit})
-    assert chosen.status_code == 200
+    offer = signer.post("/twilio/voice/no-adviser?lang=pl", caller).data
+    assert "żaden doradca nie jest wolny" in "".join(ET.fromstring(offer).itertext())
+    chosen = signer.post(action_of(offer, "Gather"), {**caller, "Digits": digit}).data
     recording = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "7" * 32
     if digit == "1":
-        record = ET.fromstring(chosen.data).find("Record")
-        assert record is not None
-        action = record.attrib["action"].replace(PUBLIC_BASE_URL, "")
-        saved = signer.post(action, {**caller, "RecordingUrl": recording})
-        assert saved.status_code == 200
+        saved = signer.post(action_of(chosen, "Record"),
+                            {**caller, "RecordingUrl": recording, "RecordingDuration": "12"})
+        assert ET.fromstring(saved.data).find("Hangup") is not None
+    else:
+        assert ET.fromstring(chosen).find("Hangup") is not None
     with worker_app.app_context():
+        callback = db.session.scalar(select(CallbackRequest))
+        assert callback is not None and callback.status == "new"
+        assert (callback.channel, callback.language) == (channel, "pl")
         call = db.session.scalar(select(CallLog).where(CallLog.call_sid == CALLER))
         assert call is not None
-        assert call.outcome == outcome and call.steps[-1] == outcome
+        assert call.outcome == outcome and outcome in call.steps
         assert call.recording_url == (recording if digit == "1" else None)
+        texts = db.session.scalars(select(OutboundMessage.purpose)).all()
+        assert "callback-created" in texts
