@@ -16,6 +16,7 @@ from helpline.flows.model import (
     load_flow,
     parents_of,
 )
+from helpline.plain_english import long_sentences, sentence_problem
 
 # The {placeholders} each phrase may use; any other would fail on a live call.
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -152,6 +153,12 @@ def _wording(flow: Flow) -> list[str]:
         for name in prompts.nodes:
             if name not in flow.nodes:
                 problems.append(f"{where}: node {name}: not in the flow")
+        if code == "en":
+            spoken = {f"phrase {k!r}": v for k, v in prompts.phrases.items()}
+            spoken.update({f"node {k}": v.prompt for k, v in prompts.nodes.items()})
+            for label, text in spoken.items():
+                problems += [sentence_problem(f"{where}: {label}", sentence)
+                             for sentence in long_sentences(text)]
     return problems
 
 

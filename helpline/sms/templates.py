@@ -1,7 +1,8 @@
 """Reply wording from sms_templates/<language>.yaml, and command words from commands.yaml.
 
 Files are validated when loaded: every message present, only known {placeholders}, English in
-GSM-7 only, and every message (filled with long sample values) within 3 SMS segments.
+GSM-7 only and in short sentences (helpline.plain_english), and every message (filled with long
+sample values) within 3 SMS segments.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from helpline.directory.text_match import compact
+from helpline.plain_english import long_sentences, sentence_problem
 from helpline.sms.segments import MAX_SEGMENTS, count_segments, non_gsm7_characters
 
 # Every message a language must have, and the placeholders it may use.
@@ -178,6 +180,12 @@ def _problems(path: Path, data: TemplateFile) -> list[str]:
         parts = count_segments(text.strip()).segments
         if parts > MAX_SEGMENTS:
             problems.append(f"{path.name}: {label} needs {parts} SMS segments (at most 3)")
+    if data.language == "en":
+        wording = {f"message {k!r}": v for k, v in data.messages.items()}
+        wording.update({f"process {k}": v for k, v in data.process.items()})
+        for label, text in wording.items():
+            problems += [sentence_problem(f"{path.name}: {label}", sentence)
+                         for sentence in long_sentences(text)]
     return problems
 
 

@@ -89,6 +89,12 @@ def _no_spoken_words(main: dict, prompts: dict) -> None:
     del prompts["pl"]["nodes"]["breaks"]["words"][2]
 
 
+def _long_english_prompt(main: dict, prompts: dict) -> None:
+    prompts["en"]["nodes"]["breaks"]["prompt"] = (
+        "For short breaks, which give you and your child some time apart doing something fun "
+        "with people you trust, press 1 now.")
+
+
 def _unknown_action(main: dict, prompts: dict) -> None:
     main["nodes"]["breaks"]["options"][1] = {"key": 2, "do": "teleport"}
 
@@ -109,6 +115,7 @@ def _unknown_action(main: dict, prompts: dict) -> None:
         (_bad_placeholder, "prompts/en.yaml: phrase 'position': unknown placeholder(s) place"),
         (_no_spoken_words, "prompts/pl.yaml: node breaks key 2: no spoken words"),
         (_unknown_action, "nodes.breaks.options.1.do"),
+        (_long_english_prompt, "prompts/en.yaml: node breaks has a sentence of 22 words"),
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else "",
 )

@@ -56,6 +56,25 @@ def test_a_message_longer_than_three_parts_is_refused(folder: Path) -> None:
         load_templates(folder)
 
 
+def test_an_english_sentence_too_long_for_a_reading_age_of_9_is_refused(folder: Path) -> None:
+    long = ("If you would like one of our advisers to ring you back at a time that suits you and "
+            "your family, text ADVISER.")
+    edit(folder, "en", "error", long)
+    with pytest.raises(ValueError, match="sentence of 23 words"):
+        load_templates(folder)
+    # The same words over two sentences are fine; a placeholder counts as one word.
+    edit(folder, "en", "error", "Would you like an adviser to ring you back? Text ADVISER. "
+                                "We will call at a time that suits you and your family.")
+    edit(folder, "en", "no_results", "Sorry, we found no {area} services at all in our list "
+                                     "of local services for you and your family today.")
+    load_templates(folder)
+
+
+def test_polish_and_urdu_sentences_are_not_counted_in_english_words(folder: Path) -> None:
+    edit(folder, "pl", "error", " ".join(["słowo"] * 30) + ".")
+    load_templates(folder)
+
+
 def test_an_unknown_placeholder_is_refused(folder: Path) -> None:
     edit(folder, "en", "no_more", "End of {listname}.")
     with pytest.raises(ValueError, match="unknown"):
