@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, Result, event
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -27,6 +33,27 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """True when a database error was the server connection going away (a restart, a failover,
+    an idle connection closed). SQLAlchemy has then dropped every pooled connection, so the
+    same work tried once more runs on a new one."""
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def once_more_if_connection_lost(work: Callable[[], T], session: Any) -> T:
+    """Run `work` (one transaction); if the database connection was lost meanwhile, roll back
+    and run it once more, so a restart costs a family nothing but a few milliseconds. The work
+    must be safe to repeat after a rollback (its writes and side effects in that transaction)."""
+    try:
+        return work()
+    except DBAPIError as exc:
+        if not lost_connection(exc):
+            raise
+        session.rollback()
+        log.warning("lost the database connection; trying once more on a new one")
+    return work()
 
 
 def affected_rows(result: Result[Any]) -> int:

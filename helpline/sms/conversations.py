@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
 from helpline.directory.models import utcnow
+from helpline.extensions import once_more_if_connection_lost
 from helpline.families.callbacks import request_callback
 from helpline.families.models import OptOut
 from helpline.families.opt_outs import record_opt_in, record_opt_out
@@ -87,7 +88,11 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
     """
     phone = to_e164(inbound.from_number) or (inbound.from_number.strip()[:32] or None)
     try:
-        return _answer(session, inbound, phone, settings)
+        # If the commit did land before the connection went, the second try finds the
+        # MessageSid logged and answers with the same replies.
+        return once_more_if_connection_lost(
+            lambda: _answer(session, inbound, phone, settings), session
+        )
     except IntegrityError:
         session.rollback()
         stored = _stored(session, inbound.message_sid)

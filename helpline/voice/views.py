@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 from twilio.twiml.voice_response import VoiceResponse
 
-from helpline.extensions import db
+from helpline.extensions import db, once_more_if_connection_lost
 from helpline.flows.engine import (
     MESSAGE_MENU,
     CallState,
@@ -53,7 +53,8 @@ def _never_silent(view: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Response:
         try:
-            return view(*args, **kwargs)
+            # A step's writes and queued texts are one transaction: safe to take again.
+            return once_more_if_connection_lost(lambda: view(*args, **kwargs), db.session)
         except Exception:  # noqa: BLE001 - a caller must never hear silence or a dead line
             db.session.rollback()
             log.exception("voice webhook %s failed", request.path)

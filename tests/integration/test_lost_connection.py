@@ -1,0 +1,71 @@
+"""A database restart or failover between two requests: the next family still gets a real answer.
+
+PostgreSQL only (SQLite has no server connection to lose). The app's pooled connections are
+ended from outside, as a restart or a failover ends them, between two signed webhook requests.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, func, select, text
+
+from helpline.extensions import db
+from helpline.sms.models import SmsMessage
+from tests.conftest import TWILIO_TEST_SID, TwilioSigner
+
+APOLOGY = "something went wrong"
+
+
+def end_the_apps_connections(app: Flask) -> int:
+    """Terminate every other server connection to the app's database; how many there were."""
+    outside = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with outside.begin() as conn:
+            ended = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )).scalar_one()
+    finally:
+        outside.dispose()
+    return int(ended)
+
+
+@pytest.fixture
+def postgres_app(app: Flask) -> Flask:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("only a server database has a connection to lose")
+    return app
+
+
+def sms(sid: str, body: str) -> dict[str, str]:
+    return {"MessageSid": sid, "AccountSid": TWILIO_TEST_SID, "From": "+447700900123",
+            "To": "+447700900000", "Body": body, "NumMedia": "0"}
+
+
+def test_a_text_after_the_database_restarted_gets_its_real_reply(
+    postgres_app: Flask, twilio: TwilioSigner
+) -> None:
+    assert APOLOGY not in twilio.post("/twilio/sms", sms("SM" + "1" * 32, "HELP")).data.decode()
+    assert end_the_apps_connections(postgres_app) >= 1
+    reply = twilio.post("/twilio/sms", sms("SM" + "2" * 32, "HELP")).data.decode()
+    assert APOLOGY not in reply and "SHORTBREAKS" in reply
+    with postgres_app.app_context():
+        errors = select(func.count()).where(SmsMessage.intent == "error")
+        assert db.session.scalar(errors) == 0
+        assert db.session.scalar(select(func.count()).select_from(SmsMessage)) == 4
+
+
+def test_a_call_after_the_database_restarted_hears_the_menu_not_an_apology(
+    postgres_app: Flask, twilio: TwilioSigner
+) -> None:
+    call = {"CallSid": "CA" + "3" * 32, "AccountSid": TWILIO_TEST_SID, "From": "+447700900123",
+            "To": "+447700900000", "CallStatus": "ringing", "Direction": "inbound"}
+    assert twilio.post("/twilio/voice", call).status_code == 200
+    assert end_the_apps_connections(postgres_app) >= 1
+    again = {**call, "CallSid": "CA" + "4" * 32}
+    answer = ET.fromstring(twilio.post("/twilio/voice", again).data)
+    assert answer.find("Gather") is not None
+    assert APOLOGY not in "".join(answer.itertext()).lower()
