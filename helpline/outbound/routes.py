@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, request
 
-from helpline.extensions import db
+from helpline.extensions import db, once_more_if_connection_lost
 from helpline.outbound.outbox import record_status
 from helpline.twilio_webhooks import twilio_request
 
@@ -17,7 +17,10 @@ def message_status() -> Response:
     """Record a text's final status; unknown ids still get 200 so Twilio never retries."""
     sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if sid and status:
-        record_status(db.session(), sid, status, request.form.get("ErrorCode"))
+        session = db.session()
+        once_more_if_connection_lost(
+            lambda: record_status(session, sid, status, request.form.get("ErrorCode")), session
+        )
     return Response("", status=200)
 
 

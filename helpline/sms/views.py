@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.messaging_response import MessagingResponse
 
-from helpline.extensions import db
+from helpline.extensions import db, once_more_if_connection_lost
 from helpline.sms.conversations import (
     InboundSms,
     Reply,
@@ -51,7 +51,10 @@ def message_status() -> Response:
     status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
     try:
-        record_status(db.session(), request.args.get("ref"), sid, status)
+        session = db.session()
+        once_more_if_connection_lost(
+            lambda: record_status(session, request.args.get("ref"), sid, status), session
+        )
     except Exception:
         db.session.rollback()
         current_app.logger.exception("could not record an SMS status")

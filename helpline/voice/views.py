@@ -235,7 +235,11 @@ def call_status() -> Response:
     """Twilio's call status callback: 200 always, even for a call we never saw."""
     form = request.form
     try:
-        calls.call_ended(db.session(), form.get("CallSid", ""), form.get("CallStatus", ""))
+        once_more_if_connection_lost(
+            lambda: calls.call_ended(db.session(), form.get("CallSid", ""),
+                                     form.get("CallStatus", "")),
+            db.session,
+        )
     except Exception:  # noqa: BLE001 - Twilio must not retry; the log row keeps its last state
         db.session.rollback()
         log.exception("call status callback failed")

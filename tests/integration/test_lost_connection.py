@@ -69,3 +69,18 @@ def test_a_call_after_the_database_restarted_hears_the_menu_not_an_apology(
     answer = ET.fromstring(twilio.post("/twilio/voice", again).data)
     assert answer.find("Gather") is not None
     assert APOLOGY not in "".join(answer.itertext()).lower()
+
+
+def test_a_delivery_status_after_the_database_restarted_is_still_recorded(
+    postgres_app: Flask, twilio: TwilioSigner
+) -> None:
+    reply = twilio.post("/twilio/sms", sms("SM" + "5" * 32, "HELP")).data
+    action = ET.fromstring(reply).find("Message").attrib["action"]  # type: ignore[union-attr]
+    path = action.split("example.org", 1)[1]
+    assert end_the_apps_connections(postgres_app) >= 1
+    status = {"MessageSid": "SM" + "6" * 32, "MessageStatus": "delivered",
+              "AccountSid": TWILIO_TEST_SID}
+    assert twilio.post(path, status).status_code == 200
+    with postgres_app.app_context():
+        delivered = select(func.count()).where(SmsMessage.status == "delivered")
+        assert db.session.scalar(delivered) == 1
