@@ -1,94 +1,36 @@
 """Text-me-this on a call: the services heard are texted once, by a worker, through Twilio's API.
 
-Jobs go through a real Redis and an RQ SimpleWorker; Twilio's REST API is a local fake that
-records each message it is asked to send.
+Jobs go through a real Redis and an RQ SimpleWorker; Twilio's REST API is prism serving Twilio's
+own OpenAPI spec, behind a recorder that keeps each message it is asked to send.
 """
 
 from __future__ import annotations
-
-import json
-import threading
-import uuid
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 from flask import Flask
 
 from helpline.extensions import db
 from tests.e2e.test_call_walk import call, logged, phone_app  # noqa: F401 - the fixture
+from tests.integration.test_outbox_worker import run_worker
+from tests.prism import TwilioApi
 
 SHORT_BREAKS = ("1", "1")  # main menu 1, then 1: short breaks
 LANGUAGE_KEYS = {"en": "1", "pl": "2", "ur": "3"}
 
 
-class FakeTwilioApi:
-    """Twilio's Messages endpoint on a free local port: answers 201 and keeps what was sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, str]] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length", "0"))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                sid = "SM" + uuid.uuid4().hex
-                if self.path.endswith("/Messages.json"):
-                    api.messages.append(form)
-                body = json.dumps({"sid": sid, "status": "queued", "to": form.get("To"),
-                                   "body": form.get("Body")}).encode()
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def texts_sent(api: TwilioApi) -> list[dict[str, str]]:
+    """Every text the gateway asked Twilio's API to send, as the form fields it sent."""
+    return [r.form for r in api.posts_to("/Messages.json")]
 
 
 @pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    """A fake of Twilio's REST API for the outbound gateway."""
-    api = FakeTwilioApi()
-    yield api
-    api.close()
-
-
-@pytest.fixture
-def texting_app(phone_app: Flask, redis_url: str, twilio_api: FakeTwilioApi) -> Flask:  # noqa: F811
-    """The phone app with jobs on Redis and texts going to the fake Twilio API."""
+def texting_app(phone_app: Flask, redis_url: str, twilio_api: TwilioApi) -> Flask:  # noqa: F811
+    """The phone app with jobs on Redis and texts going to Twilio's API (prism, recorded)."""
     from helpline import jobs
 
     phone_app.config.update(REDIS_URL=redis_url, TWILIO_API_BASE_URL=twilio_api.url)
     jobs.init_app(phone_app)
     return phone_app
-
-
-def run_worker(app: Flask) -> None:
-    """Work every queued job, as `helpline worker --burst` would."""
-    from rq import SimpleWorker
-
-    from helpline import jobs
-
-    named = jobs.queues(app)
-    assert named is not None
-    queues = [named[name] for name in jobs.QUEUE_NAMES]
-    with app.app_context():
-        SimpleWorker(queues, connection=queues[0].connection).work(burst=True)
-        db.session.remove()
 
 
 @pytest.mark.parametrize(
@@ -101,7 +43,7 @@ def run_worker(app: Flask) -> None:
     ids=["en", "pl", "ur"],
 )
 def test_pressing_1_twice_texts_the_services_once(
-    texting_app: Flask, twilio_api: FakeTwilioApi, language: str, confirmation: str
+    texting_app: Flask, twilio_api: TwilioApi, language: str, confirmation: str
 ) -> None:
     caller = call(texting_app).press(LANGUAGE_KEYS[language])
     for key in SHORT_BREAKS:
@@ -111,9 +53,10 @@ def test_pressing_1_twice_texts_the_services_once(
     assert caller.latest[0].startswith(confirmation)
     caller.press("1")
     assert caller.latest[0].startswith(confirmation)
-    assert twilio_api.messages == []  # nothing leaves until a worker runs
+    assert texts_sent(twilio_api) == []  # nothing leaves until a worker runs
     run_worker(texting_app)
-    [message] = twilio_api.messages
+    [message] = texts_sent(twilio_api)
+    assert [r.status for r in twilio_api.posts_to("/Messages.json")] == [201]  # prism: valid
     assert message["To"] == "+447700900123"
     assert "Short Breaks Team 01632 960550" in message["Body"]
     for name in ("Short Breaks Team", "Willow House Respite Service"):
@@ -122,21 +65,21 @@ def test_pressing_1_twice_texts_the_services_once(
     assert row.outcome == "texted"
     assert row.path.endswith("shortbreaks > text > text")
     run_worker(texting_app)
-    assert len(twilio_api.messages) == 1
+    assert len(texts_sent(twilio_api)) == 1
 
 
 def test_a_hidden_number_is_told_no_text_can_be_sent(
-    texting_app: Flask, twilio_api: FakeTwilioApi
+    texting_app: Flask, twilio_api: TwilioApi
 ) -> None:
     caller = call(texting_app, number="anonymous").press("1").press("1").press("1").press("1")
     assert caller.latest[0].startswith("Sorry, I can't send a text to this number.")
     assert caller.waiting_for == "Gather"
     run_worker(texting_app)
-    assert twilio_api.messages == []
+    assert texts_sent(twilio_api) == []
 
 
 def test_a_number_that_opted_out_gets_no_text(
-    texting_app: Flask, twilio_api: FakeTwilioApi
+    texting_app: Flask, twilio_api: TwilioApi
 ) -> None:
     from helpline.families.opt_outs import record_opt_out
 
@@ -146,4 +89,4 @@ def test_a_number_that_opted_out_gets_no_text(
     caller = call(texting_app, number="+447700900555").press("1").press("1").press("1").press("1")
     assert caller.latest[0].startswith("Sorry, I can't send a text to this number.")
     run_worker(texting_app)
-    assert twilio_api.messages == []
+    assert texts_sent(twilio_api) == []
