@@ -194,8 +194,7 @@ def queue_done() -> Response:
         response.hangup()
         return _twiml(response)
     calls.caller_left_queue(db.session(), call_sid)
-    state = CallState(node=flow.start, language=language)
-    return _answer(flow, offer_message(flow, state, "no_adviser_free"))
+    return _no_adviser_free(flow, language)
 
 
 @bp.post("/twilio/voice/no-adviser")
@@ -206,7 +205,12 @@ def no_adviser() -> Response:
     redirects it here with ?lang=): the flow's own offer of a message or a call back, in the
     caller's language, with its recorded prompts and its place in the call log."""
     flow = current_flow()
-    state = CallState(node=flow.start, language=_language(flow))
+    return _no_adviser_free(flow, _language(flow))
+
+
+def _no_adviser_free(flow: Flow, language: str) -> Response:
+    """Sorry, no adviser is free: the menu to leave a message or ask for a call back."""
+    state = CallState(node=flow.start, language=language)
     return _answer(flow, offer_message(flow, state, "no_adviser_free"))
 
 
