@@ -7,6 +7,7 @@ editor's judgement, which a syllable count would only second-guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 MAX_SENTENCE_WORDS = 20
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
@@ -19,7 +20,11 @@ def long_sentences(text: str, limit: int = MAX_SENTENCE_WORDS) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(plain) if len(s.split()) > limit]
 
 
-def sentence_problem(where: str, sentence: str) -> str:
-    """How `helpline check` reports a sentence that is too long."""
-    return (f"{where} has a sentence of {len(sentence.split())} words (at most "
-            f"{MAX_SENTENCE_WORDS} for a reading age of 9): {sentence!r}")
+def sentence_problems(where: str, texts: Mapping[str, str]) -> list[str]:
+    """`helpline check`'s report of every too-long sentence in texts (labelled by their keys)."""
+    return [
+        f"{where}: {label} has a sentence of {len(sentence.split())} words (at most "
+        f"{MAX_SENTENCE_WORDS} for a reading age of 9): {sentence!r}"
+        for label, text in texts.items()
+        for sentence in long_sentences(text)
+    ]

@@ -16,7 +16,7 @@ from helpline.flows.model import (
     load_flow,
     parents_of,
 )
-from helpline.plain_english import long_sentences, sentence_problem
+from helpline.plain_english import sentence_problems
 
 # The {placeholders} each phrase may use; any other would fail on a live call.
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -156,9 +156,7 @@ def _wording(flow: Flow) -> list[str]:
         if code == "en":
             spoken = {f"phrase {k!r}": v for k, v in prompts.phrases.items()}
             spoken.update({f"node {k}": v.prompt for k, v in prompts.nodes.items()})
-            for label, text in spoken.items():
-                problems += [sentence_problem(f"{where}: {label}", sentence)
-                             for sentence in long_sentences(text)]
+            problems += sentence_problems(where, spoken)
     return problems
 
 

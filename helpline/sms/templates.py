@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from helpline.directory.text_match import compact
-from helpline.plain_english import long_sentences, sentence_problem
+from helpline.plain_english import sentence_problems
 from helpline.sms.segments import MAX_SEGMENTS, count_segments, non_gsm7_characters
 
 # Every message a language must have, and the placeholders it may use.
@@ -183,9 +183,7 @@ def _problems(path: Path, data: TemplateFile) -> list[str]:
     if data.language == "en":
         wording = {f"message {k!r}": v for k, v in data.messages.items()}
         wording.update({f"process {k}": v for k, v in data.process.items()})
-        for label, text in wording.items():
-            problems += [sentence_problem(f"{path.name}: {label}", sentence)
-                         for sentence in long_sentences(text)]
+        problems += sentence_problems(path.name, wording)
     return problems
 
 
