@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from helpline.directory import models as m
 from helpline.directory.oruk_feed import ID_NAMESPACE, ParsedFeed, Skipped
 from helpline.extensions import affected_rows
+
+M = TypeVar("M", m.TaxonomyTerm, m.Organization)
 
 
 @dataclass
@@ -145,25 +147,27 @@ def _apply_service(
 
 
 def _merge_term(session: Session, term: dict[str, Any]) -> m.TaxonomyTerm:
-    row = session.get(m.TaxonomyTerm, term["id"])
-    if row is None:
-        row = m.TaxonomyTerm(id=term["id"])
-        session.add(row)
-    for key in ("name", "description", "parent_id", "taxonomy", "term_uri", "code"):
-        setattr(row, key, term.get(key))
-    return row
+    fields = _fields(term, "name", "description", "parent_id", "taxonomy", "term_uri", "code")
+    return _merge(session, m.TaxonomyTerm, term["id"], fields)
 
 
 def _merge_organization(session: Session, org: dict[str, Any] | None) -> str | None:
     if not org:
         return None
-    row = session.get(m.Organization, org["id"])
+    fields = _fields(org, "name", "description", "email", "website", "logo", "uri")
+    return str(_merge(session, m.Organization, org["id"], fields).id)
+
+
+def _merge(session: Session, model: type[M], row_id: str, values: dict[str, Any]) -> M:
+    """The row with this id, added if it is new, with these values set (shared rows: terms and
+    organisations many services point to)."""
+    row = session.get(model, row_id)
     if row is None:
-        row = m.Organization(id=org["id"])
+        row = model(id=row_id)
         session.add(row)
-    for key in ("name", "description", "email", "website", "logo", "uri"):
-        setattr(row, key, org.get(key))
-    return str(org["id"])
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
 
 
 def _fields(item: dict[str, Any], *names: str) -> dict[str, Any]:
