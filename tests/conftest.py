@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from twilio.request_validator import RequestValidator
 
 from helpline import create_app
@@ -46,27 +47,44 @@ def _postgres_admin_url() -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
-    admin_url = _postgres_admin_url()
-    name = f"helpline_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+@contextmanager
+def throwaway_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the admin URL's server, dropped on the way out."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {exc.__class__.__name__}")
-    url = urlsplit(admin_url)._replace(path=f"/{name}").geturl()
-    try:
-        yield url
+        try:
+            yield urlsplit(admin_url)._replace(path=f"/{name}").geturl()
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def end_other_sessions(conn: Connection) -> int:
+    """End every other server session on conn's PostgreSQL database; how many there were."""
+    return int(conn.execute(text(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )).scalar_one())
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(
+                throwaway_postgres_database(_postgres_admin_url(), "helpline_test")
+            )
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("CI") == "true":
+                raise
+            pytest.skip(f"PostgreSQL not reachable: {exc.__class__.__name__}")
+        yield url
 
 
 @pytest.fixture(scope="session", params=_backends())
@@ -112,12 +130,7 @@ def _empty_all_tables() -> None:
         if conn.dialect.name == "postgresql":
             # A connection some earlier test leaked mid-transaction would make TRUNCATE wait
             # forever: end every other session on this throwaway database first.
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            )
+            end_other_sessions(conn)
             names = ", ".join(f'"{t.name}"' for t in tables)
             if names:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

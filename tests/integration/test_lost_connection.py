@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from helpline.extensions import db
 from helpline.sms.models import SmsMessage
-from tests.conftest import TWILIO_TEST_SID, TwilioSigner
+from tests.conftest import TWILIO_TEST_SID, TwilioSigner, end_other_sessions
 
 APOLOGY = "something went wrong"
 
@@ -24,13 +24,9 @@ def end_the_apps_connections(app: Flask) -> int:
     outside = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         with outside.begin() as conn:
-            ended = conn.execute(text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )).scalar_one()
+            return end_other_sessions(conn)
     finally:
         outside.dispose()
-    return int(ended)
 
 
 @pytest.fixture

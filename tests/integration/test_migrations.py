@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from helpline import create_app
 from helpline.extensions import db
+from tests.conftest import throwaway_postgres_database
 
 
 @pytest.fixture
@@ -25,16 +23,8 @@ def empty_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     if not database_url.startswith("postgresql"):
         yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
         return
-    name = f"helpline_migrations_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlsplit(database_url)._replace(path=f"/{name}").geturl()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database(database_url, "helpline_migrations") as url:
+        yield url
 
 
 @pytest.fixture
