@@ -15,9 +15,9 @@ from sqlalchemy import MetaData, Table, create_engine, insert
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+import helpline.extensions  # noqa: F401 - registers the helpline's SQLite settings (WAL, timeouts)
 from helpline.config import load_settings
 from helpline.directory.models import utcnow
-from helpline.extensions import _tune_sqlite  # noqa: F401 - the helpline's SQLite settings
 
 app = Flask(__name__)
 _SETTINGS = load_settings(os.environ, app.instance_path)
