@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from rapidfuzz import fuzz
 
 from helpline.directory.text_match import STOP_WORDS, compact, words
@@ -42,6 +42,24 @@ class KeywordFile(BaseModel):
     """The whole data/keywords.yaml."""
 
     areas: list[Area]
+
+    @model_validator(mode="after")
+    def _each_phrase_reaches_one_area(self) -> KeywordFile:
+        # A phrase listed under two areas would always reach the first: the second could
+        # never be reached by it, and nobody editing the file would see why.
+        owner: dict[str, str] = {}
+        clashes: list[str] = []
+        for area in self.areas:
+            phrases = [area.keyword, *area.synonyms]
+            for translated in area.translations.values():
+                phrases.extend(translated)
+            for phrase in phrases:
+                first = owner.setdefault(compact(phrase), area.keyword)
+                if first != area.keyword:
+                    clashes.append(f"{phrase!r} is listed under both {first} and {area.keyword}")
+        if clashes:
+            raise ValueError("; ".join(clashes))
+        return self
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,11 @@ KEYWORDS = load_keywords(PROJECT_ROOT / "data" / "keywords.yaml")
         ("bus", "TRANSPORT"),
         ("ASD", "AUTISM"),
         ("advice about send", "SENDIASS"),
+        ("EARLYYEARS", "EARLYYEARS"),
+        ("nursery", "EARLYYEARS"),
+        ("COLLEGE", "COLLEGE"),
+        ("sixth form", "COLLEGE"),
+        ("school", "EDUCATION"),
     ],
 )
 def test_keywords_survive_case_spacing_punctuation_and_typos(text: str, keyword: str) -> None:
@@ -73,4 +78,17 @@ def test_a_keyword_must_be_one_upper_case_word(tmp_path: Path) -> None:
     path = tmp_path / "keywords.yaml"
     path.write_text("areas:\n  - {keyword: short breaks, area: a}\n")
     with pytest.raises(ValueError):
+        load_keywords(path)
+
+
+def test_a_phrase_under_two_areas_is_rejected(tmp_path: Path) -> None:
+    # The second area could never be reached by it: the file must say so, not hide it.
+    path = tmp_path / "keywords.yaml"
+    path.write_text(
+        "areas:\n"
+        "  - {keyword: EDUCATION, area: a, synonyms: [school, Early Years]}\n"
+        "  - {keyword: EARLYYEARS, area: b, synonyms: [early-years]}\n"
+    )
+    clash = "'early-years' is listed under both EDUCATION and EARLYYEARS"
+    with pytest.raises(ValueError, match=clash):
         load_keywords(path)
