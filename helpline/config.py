@@ -49,6 +49,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A failed statement's error names its parameters: phone numbers and texts, which
+        # must never reach a log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "REDIS_URL": env_str(environ, "REDIS_URL"),
         "SECRET_KEY": env_str(environ, "SECRET_KEY", "dev-only-not-secret"),
         "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL").rstrip("/"),

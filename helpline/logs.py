@@ -11,6 +11,11 @@ from flask import Flask
 _PHONE = re.compile(r"(?<![\w])(\+?\d[\d ]{8,}\d)(?![\w])")
 
 
+# PostgreSQL's error details quote the row or key a statement failed on: a family's text.
+_ROW_DETAILS = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+_ROW_HIDDEN = r"\1  (row values hidden)"
+
+
 def mask_phone(number: str | None) -> str:
     """Show only the last three digits of a phone number, for logs and adviser lists."""
     if not number:
@@ -35,7 +40,18 @@ class MaskPhoneNumbers(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        # A traceback can quote a number too (an exception's message, a local's repr).
+        # Formatters print exc_text when it is set, so set it masked before any of them runs.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_phone_numbers(_ROW_DETAILS.sub(_ROW_HIDDEN, record.exc_text))
+        if record.stack_info:
+            record.stack_info = mask_phone_numbers(record.stack_info)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def init_app(app: Flask) -> None:
