@@ -32,6 +32,9 @@ def to_e164(number: str | None, region: str = "GB") -> str | None:
         parsed = phonenumbers.parse(str(number), region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(parsed):
+    # IS_POSSIBLE only: a number possible "locally" (dialled without its area code, like
+    # "+447700") is no number anyone can text or ring back.
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

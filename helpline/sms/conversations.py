@@ -58,9 +58,19 @@ class InboundSms:
             message_sid=str(form.get("MessageSid") or form.get("SmsSid") or "")[:64],
             from_number=str(form.get("From", ""))[:64],
             to_number=str(form.get("To", ""))[:64],
-            body=str(form.get("Body", ""))[:MAX_BODY],
+            body=_printable(str(form.get("Body", "")))[:MAX_BODY],
             num_media=media,
         )
+
+
+# Control characters other than tab and line breaks: no phone sends them, and PostgreSQL
+# refuses NUL in text, which would turn a family's text into an error.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_CONTROLS.update({127: None})
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROLS)
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,9 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
     whose first statement logs the text under its MessageSid (unique for inbound rows): a
     redelivery fails there, is rolled back whole, and gets the replies logged the first time.
     """
-    phone = to_e164(inbound.from_number) or (inbound.from_number.strip()[:32] or None)
+    # Only a real number has a conversation: "Anonymous", a sender name or a malformed From
+    # would otherwise share one memory, opt-out and callback between different people.
+    phone = to_e164(inbound.from_number)
     try:
         # If the commit did land before the connection went, the second try finds the
         # MessageSid logged and answers with the same replies.
@@ -95,7 +107,7 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
         )
     except IntegrityError:
         session.rollback()
-        stored = _stored(session, inbound.message_sid)
+        stored = _stored(session, inbound.message_sid, phone)
         if stored is not None:
             return stored
         return _apologise(session, inbound, phone, settings, "conflict")
@@ -105,13 +117,17 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
         return _apologise(session, inbound, phone, settings, "error")
 
 
-def _stored(session: Session, sid: str) -> list[Reply] | None:
-    """The replies logged for a MessageSid already answered; None if it never was."""
+def _stored(session: Session, sid: str, phone: str | None) -> list[Reply] | None:
+    """The replies logged for a MessageSid already answered; None if it never was.
+
+    Only to the number that sent it: another family's replies are never given out, whatever
+    MessageSid a request carries.
+    """
     if not sid:
         return None
-    seen = session.scalar(select(_MESSAGES.c.id).where(
-        _MESSAGES.c.message_sid == sid, _MESSAGES.c.direction == "in"))
-    if seen is None:
+    sender = session.execute(select(_MESSAGES.c.phone_number).where(
+        _MESSAGES.c.message_sid == sid, _MESSAGES.c.direction == "in")).first()
+    if sender is None or sender.phone_number != phone:
         return None
     rows = session.execute(
         select(_MESSAGES.c.body, _MESSAGES.c.id)

@@ -193,7 +193,7 @@ def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
     tokens = words(text)
     if ctx.templates.index.commands.get(tokens[0]) == "feedback" if tokens else False:
         return _feedback(conversation, t, text)
-    if command == "adviser" or _starts_with_adviser(tokens, ctx):
+    if command == "adviser" or _names_adviser(tokens, ctx, at_start_only=True):
         return _callback(conversation, t, ctx)
     return _keyword(conversation, t, text, ctx)
 
@@ -213,12 +213,14 @@ def _remember(conversation: Conversation, asked: str) -> Conversation:
     return replace(conversation, asked=(*conversation.asked, asked)[-MAX_ASKED:])
 
 
-def _starts_with_adviser(tokens: list[str], ctx: Context) -> bool:
-    for size in (1, 2, 3):
-        if len(tokens) >= size and ctx.templates.index.commands.get(
-            "".join(tokens[:size])
-        ) == "adviser":
-            return True
+def _names_adviser(tokens: list[str], ctx: Context, at_start_only: bool) -> bool:
+    """True when the text asks for a person ("CALL ME", "please call me back", ...)."""
+    starts = [0] if at_start_only else range(len(tokens))
+    for start in starts:
+        for size in (1, 2, 3, 4):
+            span = tokens[start : start + size]
+            if len(span) == size and ctx.templates.index.commands.get("".join(span)) == "adviser":
+                return True
     return False
 
 
@@ -284,13 +286,19 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
     rest = text if place is None else f"{text[: place.start]} {text[place.end :]}"
     matches = ctx.keywords.find(rest)
     if not matches:
+        # "Can someone call me?" names no area: a request for a person wherever it says so.
+        if _names_adviser(words(text), ctx, at_start_only=False):
+            return _callback(conversation, t, ctx)
         return Outcome(conversation, _texts(t, "menu"), [], Insight("no_match"))
     area = matches[0].area
     used = {i for m in matches for i in range(m.start, m.end)}
     tokens = words(rest)
-    age = next((int(w) for i, w in enumerate(tokens)
-                if i not in used and w.isdigit() and int(w) <= MAX_AGE), None)
-    query = [w for w in tokens if not (age is not None and (w == str(age) or w in _AGE_WORDS))]
+    # isdecimal, not isdigit: "²" or "፩" are digits that int() refuses.
+    at = next((i for i, w in enumerate(tokens)
+               if i not in used and w.isdecimal() and int(w) <= MAX_AGE), None)
+    age = None if at is None else int(tokens[at])
+    query = [w for i, w in enumerate(tokens) if not (age is not None and (
+        i == at or w in _AGE_WORDS))]
     outcode = place.outcode if place else None
     results = ctx.directory.find(" ".join(query), age, outcode, MAX_LISTED)
     name = t.areas.get(area.keyword, area.area)

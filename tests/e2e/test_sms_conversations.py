@@ -90,8 +90,13 @@ LISTED = re.compile(r"^(\d+) (.+): (\S.*)$", re.MULTILINE)
 
 
 @pytest.fixture
-def phone(local_offer: Flask) -> Phone:
-    return Phone(TwilioSigner(local_offer.test_client()))
+def signer(local_offer: Flask) -> TwilioSigner:
+    return TwilioSigner(local_offer.test_client())
+
+
+@pytest.fixture
+def phone(signer: TwilioSigner) -> Phone:
+    return Phone(signer)
 
 
 def count(app: Flask, model: Any, *where: Any) -> int:
@@ -243,6 +248,82 @@ def test_adviser_creates_a_callback_request_with_what_was_asked(
         assert request.channel == "sms" and request.phone_number == phone.number
         assert request.cause == f"sms:{phone.sids[-1]}"
         assert "SHORTBREAKS 12" in request.summary
+
+
+@pytest.mark.parametrize("text", ["Please call me", "Can someone call me?",
+                                  "I want to speak to an adviser"])
+def test_asking_for_a_call_anywhere_in_a_text_creates_a_callback_request(
+    local_offer: Flask, phone: Phone, text: str
+) -> None:
+    assert "call you" in phone.reply(text)
+    assert count(local_offer, CallbackRequest, CallbackRequest.phone_number == phone.number) == 1
+
+
+def test_a_keyword_with_an_adviser_later_in_the_text_still_answers_the_keyword(
+    local_offer: Flask, phone: Phone
+) -> None:
+    # "adviser" is a word of the Local Offer too: a text naming an area gets that area.
+    assert listed(phone.reply("SENDIASS adviser"))
+    assert count(local_offer, CallbackRequest) == 0
+
+
+@pytest.mark.parametrize(("text", "keyword"), [("EARLYYEARS", "EARLYYEARS"),
+                                               ("nursery", "EARLYYEARS"),
+                                               ("COLLEGE", "COLLEGE"),
+                                               ("school", "EDUCATION")])
+def test_each_education_keyword_reaches_its_own_area(
+    local_offer: Flask, phone: Phone, text: str, keyword: str
+) -> None:
+    phone.text(text)
+    with local_offer.app_context():
+        assert db.session.scalar(select(SmsMessage.keyword).where(
+            SmsMessage.direction == "in")) == keyword
+
+
+def test_a_digit_that_is_not_a_number_is_not_read_as_an_age(phone: Phone) -> None:
+    # "፩" (Ethiopic one) is a digit to str.isdigit but int() refuses it.
+    reply = phone.reply("SHORTBREAKS \u1369")
+    assert not reply.startswith("Sorry") and listed(reply)
+
+
+def test_a_control_character_in_a_text_is_dropped_not_an_error(
+    local_offer: Flask, phone: Phone
+) -> None:
+    # PostgreSQL refuses NUL in text: it must not turn a family's text into an apology.
+    reply = phone.reply("SHORTBREAKS\x00")
+    assert not reply.startswith("Sorry") and listed(reply)
+    with local_offer.app_context():
+        body = db.session.scalar(select(SmsMessage.body).where(SmsMessage.direction == "in"))
+    assert body == "SHORTBREAKS"
+
+
+@pytest.mark.parametrize("sender", ["Anonymous", "VODAFONE", "+447700"])
+def test_texts_from_no_real_number_are_logged_but_share_no_memory_opt_out_or_callback(
+    local_offer: Flask, signer: TwilioSigner, sender: str
+) -> None:
+    first, second = Phone(signer, number=sender), Phone(signer, number=sender)
+    assert first.text("SHORTBREAKS") == []  # nothing can be sent to it
+    assert second.text("2") == [] and second.text("ADVISER") == []
+    assert second.text("STOP") == []
+    assert count(local_offer, CallbackRequest) == 0
+    assert count(local_offer, OptOut) == 0
+    assert count(local_offer, SmsConversation) == 0
+    logged = SmsMessage.direction == "in", SmsMessage.phone_number.is_(None)
+    assert count(local_offer, SmsMessage, *logged) == 4
+    # A real number texting after them starts afresh.
+    assert "call you" in Phone(signer).reply("CALL ME")
+
+
+def test_a_message_sid_from_another_number_never_gets_the_first_familys_replies(
+    local_offer: Flask, phone: Phone, signer: TwilioSigner
+) -> None:
+    sid = "SM" + "c" * 32
+    first = message_texts(phone.post("SHORTBREAKS", sid=sid).data)
+    other = Phone(signer, number="+447700900456")
+    second = message_texts(other.post("EHC", sid=sid).data)
+    assert second != first and "Short Breaks Team" not in "\n".join(second)
+    assert count(local_offer, SmsMessage, SmsMessage.phone_number == "+447700900456",
+                 SmsMessage.direction == "out") == 0
 
 
 def test_feedback_is_stored_and_the_family_is_thanked(local_offer: Flask, phone: Phone) -> None:
