@@ -135,24 +135,26 @@ def menu_at(flow: Flow, state: CallState, *, simple: bool = False, read: bool = 
     lang = state.language
     if state.node == LANGUAGE_MENU:
         lines = tuple(said(flow, f"choose:{code}", code) for code in flow.languages)
-        hints = tuple(w for code in flow.languages for w in flow.language(code).words)
-        return Menu(node=LANGUAGE_MENU, language=lang, lines=lines, hints=hints)
+        return Menu(node=LANGUAGE_MENU, language=lang, lines=lines, hints=_hints(flow, state))
     if state.node == MESSAGE_MENU:
         name = "leave_message_simple" if simple else "leave_message_menu"
-        return Menu(node=MESSAGE_MENU, language=lang, lines=(said(flow, f"phrase:{name}", lang),))
+        return Menu(node=MESSAGE_MENU, language=lang, lines=(said(flow, f"phrase:{name}", lang),),
+                    hints=_hints(flow, state))
     wording = flow.prompts[lang].nodes[state.node]
     form = "simple" if simple and wording.simple else "prompt"
-    hints = tuple(w for words in wording.words.values() for w in words)
-    shared = flow.prompts[lang].words
-    hints += tuple(w for name in ("adviser", "repeat", "back") for w in shared.get(name, []))
     services = flow.nodes[state.node].services if read else None
     return Menu(
         node=state.node,
         language=lang,
         lines=(said(flow, f"node:{state.node}:{form}", lang),),
-        hints=hints,
+        hints=_hints(flow, state),
         read_services=services,
     )
+
+
+def _hints(flow: Flow, state: CallState) -> tuple[str, ...]:
+    # Speech recognition is told every word this menu understands, and no other.
+    return tuple(w for words in _spoken_words(flow, state).values() for w in words)
 
 
 def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
@@ -208,6 +210,10 @@ def _likeness(phrase: str, said: str) -> float:
         return 200.0 + len(phrase)  # whole words heard beat any near miss; longer beats shorter
     if len(phrase) < 5:
         return 0.0  # short words must be heard exactly: "no" is not "know"
+    if len(said) < len(phrase):
+        # A few words heard are not the phrase because they appear in it: "one" is in
+        # "someone", "um" in "human". Only a near miss of the whole phrase counts.
+        return float(fuzz.ratio(phrase, said))
     return float(fuzz.partial_ratio(phrase, said))
 
 

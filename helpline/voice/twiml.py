@@ -115,6 +115,9 @@ def gather(
         "action": step_url(menu.node, tries, menu.language),
         "method": "POST",
         "num_digits": 1,
+        # Twilio's default finishOnKey is #: pressed first, it would end the <Gather> with no
+        # digits and the caller's "back" would be heard as silence.
+        "finish_on_key": "",
         "timeout": GATHER_TIMEOUT_SECONDS,
         "action_on_empty_result": False,
     }

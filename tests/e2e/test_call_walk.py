@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpline.extensions import db
 from helpline.families.models import CallbackRequest
+from helpline.outbound.models import OutboundMessage
 from helpline.voice.models import CallLog
 from tests.e2e.test_voice_caller import Caller
 
@@ -226,6 +227,32 @@ def test_speech_works_at_every_menu_in_each_language(
     caller.press("1")
     assert caller.latest[0] == expected_intro
     assert logged(phone_app, caller).path.endswith("main > breaks > shortbreaks")
+
+
+@pytest.mark.parametrize(("key", "said"), [("@language", "One."), ("main", "Um."),
+                                           ("main", "So."), ("shortbreaks", "Age?")])
+def test_a_word_heard_inside_an_option_is_not_that_option(
+    phone_app: Flask, key: str, said: str
+) -> None:
+    # "one" is in "someone", "um" in "human", "age" in "message me": none is a choice.
+    caller = call(phone_app)
+    for press in {"@language": "", "main": "1", "shortbreaks": "111"}[key]:
+        caller.press(press)
+    caller.speak(said)
+    assert caller.waiting_for == "Gather"
+    assert caller.latest_text().startswith("Sorry, I didn't catch that")
+    with phone_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 0
+
+
+def test_every_menu_tells_speech_recognition_the_words_it_understands(
+    phone_app: Flask,
+) -> None:
+    phone_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    caller = call(phone_app).press("1").press("0")  # the message or call-back menu
+    hints = caller.menu.get("hints", "")
+    assert "message" in hints and "call back" in hints
+    assert "english" in call(phone_app).menu.get("hints", "")
 
 
 def test_english_words_for_the_person_and_repeat_are_understood(phone_app: Flask) -> None:

@@ -46,9 +46,26 @@ class Caller:
         return self
 
     def press(self, digits: str) -> Caller:
-        """Press keys at the menu."""
+        """Press keys at the menu, one by one, as Twilio's <Gather> takes them.
+
+        The finishOnKey (# unless the Gather says otherwise) ends the input and is not sent;
+        pressed before any other key it leaves nothing to send, so the verbs after the
+        <Gather> run. numDigits ends the input when reached.
+        """
         gather = self._expect("Gather")
-        self._fetch(self._resolve(gather.get("action", "")), {"Digits": digits})
+        finish = gather.get("finishOnKey", "#")
+        limit = int(gather.get("numDigits", "0") or 0)
+        collected = ""
+        for key in digits:
+            if finish and key == finish:
+                break
+            collected += key
+            if limit and len(collected) >= limit:
+                break
+        if not collected:
+            self._continue_after()
+            return self
+        self._fetch(self._resolve(gather.get("action", "")), {"Digits": collected})
         return self
 
     def speak(self, words: str, confidence: str = "0.9") -> Caller:
