@@ -25,6 +25,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "who_ages": {"low", "high"},
     "position": {"position"},
     "phone": {"digits"},
+    "phone_extension": {"digits", "extension"},
     "text_body_intro": {"area"},
 }
 # Words the message menu listens for, besides the global ones.

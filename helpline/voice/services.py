@@ -64,6 +64,20 @@ _GROUPS: dict[tuple[int, str], list[int]] = {
 }
 
 
+# "01632 960550 ext 23", "... extension 23", "... x23": the extension is said apart.
+_EXTENSION = re.compile(r"[\s,;]*(?:ext|extn|extension|x)\.?\s*(\d+)\s*$", re.IGNORECASE)
+# "+44 (0)1632 ...": the (0) is dialled only from inside the UK, never after +44.
+_UK_TRUNK_ZERO = re.compile(r"^\s*\+\s*44\s*\(\s*0\s*\)")
+
+
+def phone_parts(phone: str) -> tuple[str, str]:
+    """(the number read digit by digit, its extension read digit by digit or "")."""
+    extension = _EXTENSION.search(phone)
+    number = phone[: extension.start()] if extension else phone
+    number = _UK_TRUNK_ZERO.sub("+44 ", number)
+    return digits_spoken(number), " ".join(extension.group(1)) if extension else ""
+
+
 def digits_spoken(phone: str) -> str:
     """A phone number read digit by digit, in the groups people say: "0 1 6 3 2, 9 6 0, 1 2 3"."""
     digits = re.sub(r"\D", "", phone)
@@ -95,12 +109,13 @@ def spoken_services(flow: Flow, language: str, services: list[SearchResult]) -> 
     """What is said for each service: its name, who it is for, its phone number digit by digit."""
     lines: list[str] = []
     for service in services:
-        spoken = digits_spoken(service.phone or "")
-        phone = (
-            flow.phrase(language, "phone", digits=spoken)
-            if spoken
-            else flow.phrase(language, "no_phone")
-        )
+        spoken, extension = phone_parts(service.phone or "")
+        if spoken and extension:
+            phone = flow.phrase(language, "phone_extension", digits=spoken, extension=extension)
+        elif spoken:
+            phone = flow.phrase(language, "phone", digits=spoken)
+        else:
+            phone = flow.phrase(language, "no_phone")
         lines.append(
             flow.phrase(
                 language,

@@ -9,7 +9,7 @@ import pytest
 from helpline.directory.search import SearchResult
 from helpline.flows.model import load_flow
 from helpline.speech.cache import audio_name, is_audio_file_name
-from helpline.voice.services import digits_spoken, spoken_services
+from helpline.voice.services import digits_spoken, phone_parts, spoken_services
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 
@@ -31,6 +31,30 @@ FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 )
 def test_phone_numbers_are_read_digit_by_digit(phone: str, spoken: str) -> None:
     assert digits_spoken(phone) == spoken
+
+
+@pytest.mark.parametrize(
+    ("phone", "parts"),
+    [
+        ("+44 (0)1632 960550", ("0 1 6 3 2, 9 6 0, 5 5 0", "")),
+        ("+44(0) 20 7946 0000", ("0 2 0, 7 9 4 6, 0 0 0 0", "")),
+        ("01632 960550 ext 23", ("0 1 6 3 2, 9 6 0, 5 5 0", "2 3")),
+        ("01632 960550, Extension 4", ("0 1 6 3 2, 9 6 0, 5 5 0", "4")),
+        ("01632 960550 x105", ("0 1 6 3 2, 9 6 0, 5 5 0", "1 0 5")),
+        ("01632 960550", ("0 1 6 3 2, 9 6 0, 5 5 0", "")),
+    ],
+)
+def test_a_uk_trunk_zero_is_not_read_twice_and_an_extension_is_read_apart(
+    phone: str, parts: tuple[str, str]
+) -> None:
+    assert phone_parts(phone) == parts
+
+
+def test_a_service_with_an_extension_is_read_with_it() -> None:
+    flow = load_flow(FLOWS)
+    [line] = spoken_services(flow, "en", [_service("Zebra Club", "+44 (0)1632 960550 ext 23",
+                                                   5, 18)])
+    assert line.endswith("Phone: 0 1 6 3 2, 9 6 0, 5 5 0, extension 2 3.")
 
 
 def _service(name: str, phone: str | None, low: float | None, high: float | None) -> SearchResult:
