@@ -21,6 +21,10 @@ GATHER_TIMEOUT_SECONDS = 6
 # minutes (in case a job failed), not once a call.
 _asked_to_render: dict[str, float] = {}
 ASK_AGAIN_SECONDS = 600
+# After the queue fails once (Redis down or hung), no webhook asks it for audio for a while:
+# each ask can wait for Redis's socket timeout, and a call has many prompts.
+QUEUE_RETRY_SECONDS = 60
+_queue_failed_at: dict[str, float] = {}
 
 
 def url(path: str, **params: object) -> str:
@@ -84,22 +88,26 @@ class Speaker:
 
         # Without a queue the job would run inside this request: the caller would wait for it.
         memo = f"{self.cache_dir}/{language}/{name}"
+        now = time.monotonic()
         asked = _asked_to_render.get(memo)
-        if queues() is None or (asked is not None and time.monotonic() - asked < ASK_AGAIN_SECONDS):
+        failed = _queue_failed_at.get("queue")
+        if (queues() is None or (asked is not None and now - asked < ASK_AGAIN_SECONDS)
+                or (failed is not None and now - failed < QUEUE_RETRY_SECONDS)):
             return
         from workers.audio import render_prompt
 
+        if len(_asked_to_render) > 10_000:
+            _asked_to_render.clear()
+        _asked_to_render[memo] = now
         tts = self.flow.language(language).tts
         try:
             enqueue(
                 render_prompt, self.engine, language, tts, text, job_id=job_id_for("audio", name)
             )
         except EnqueueFailed as exc:
+            _asked_to_render.pop(memo, None)  # ask again once the queue is back
+            _queue_failed_at["queue"] = time.monotonic()
             log.warning("prompt %s not queued for rendering: %s", name, exc)
-            return
-        if len(_asked_to_render) > 10_000:
-            _asked_to_render.clear()
-        _asked_to_render[memo] = time.monotonic()
 
 
 def gather(

@@ -135,6 +135,36 @@ def test_a_missing_prompt_is_said_now_and_rendered_by_a_worker_for_the_next_call
     assert again[0].text.endswith(".mp3")
 
 
+def test_a_queue_that_fails_is_not_asked_again_on_every_prompt_or_call(
+    app: Flask, twilio: TwilioSigner, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hung Redis costs each ask its socket timeout: a call of many prompts, asked one by
+    # one, would outlast Twilio's 15 seconds. One failed ask stops the asking for a while.
+    from helpline import jobs
+    from helpline.voice import twiml
+
+    app.config.update(TTS_ENGINE="espeak", REDIS_URL=redis_url)
+    jobs.init_app(app)
+    asked: list[str] = []
+
+    def unreachable(*args: Any, job_id: str | None = None, **kwargs: Any) -> None:
+        asked.append(str(job_id))
+        raise jobs.EnqueueFailed("TimeoutError")
+
+    monkeypatch.setattr(jobs, "enqueue", unreachable)
+    monkeypatch.setattr(twiml, "_queue_failed_at", {})
+    monkeypatch.setattr(twiml, "_asked_to_render", {})
+    first = ET.fromstring(twilio.post("/twilio/voice", CALL).get_data(as_text=True))
+    again = ET.fromstring(twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "4" * 32})
+                          .get_data(as_text=True))
+    assert first[0].tag == again[0].tag == "Say" and first[0].text == GREETING
+    assert len(asked) == 1
+    # Once the wait is over the prompts are asked for again.
+    monkeypatch.setattr(twiml, "_queue_failed_at", {"queue": -1e9})
+    twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "5" * 32})
+    assert len(asked) == 2
+
+
 def test_without_a_queue_the_webhook_never_renders_during_a_call(
     app: Flask, twilio: TwilioSigner
 ) -> None:
