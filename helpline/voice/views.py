@@ -64,24 +64,55 @@ def _never_silent(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _trouble() -> VoiceResponse:
+    """Sorry, in the caller's language; then the advisers' queue when they are working (with
+    its way out to a message), else goodbye. Each part is guarded: any may be what failed."""
     response = VoiceResponse()
-    response.say(
-        "Sorry, something went wrong on our side. Please try again, or call back later.",
-        language="en-GB",
-        voice="Polly.Amy",
-    )
     try:
-        if is_open():
+        flow = current_flow()
+        language = request.args.get("lang", "")
+        language = language if language in flow.languages else flow.languages[0]
+        apology = VoiceResponse()
+        Speaker(flow).line(apology, said(flow, "phrase:trouble", language))
+        response = apology
+    except Exception:  # noqa: BLE001 - the flow files themselves may be what failed
+        log.exception("could not say the apology in the caller's language")
+        language = ""
+        response.say(TROUBLE, language="en-GB", voice="Polly.Amy")
+    try:
+        # Not back into the queue the caller has just left: that could go round for ever.
+        if is_open() and request.path != "/twilio/voice/queue-done":
+            lang = {"lang": language} if language else {}
+            # With its action the caller still gets the offer of a message after the longest
+            # wait; without one Twilio would end the call there.
             response.enqueue(
                 current_app.config["VOICE_QUEUE_NAME"],
-                wait_url=url("/twilio/voice/queue-wait"),
+                wait_url=url("/twilio/voice/queue-wait", **lang),
                 wait_url_method="POST",
+                action=url("/twilio/voice/queue-done", **lang),
+                method="POST",
             )
+            _ring_advisers(language)
             return response
     except Exception:  # noqa: BLE001 - the hours file itself may be what failed
         log.exception("opening hours unreadable while recovering a call")
     response.hangup()
     return response
+
+
+def _ring_advisers(language: str) -> None:
+    """Announce the recovered caller to the advisers, if the database lets us."""
+    try:
+        session = db.session()
+        call = calls.open_call(session, request.form.get("CallSid", ""), request.form.get("From"),
+                               language or "en")
+        calls.caller_joined_adviser_queue(session, call, current_app.config["VOICE_QUEUE_NAME"])
+    except Exception:  # noqa: BLE001 - the caller still waits in the queue advisers can see
+        db.session.rollback()
+        log.exception("could not ring advisers for a recovered call")
+
+
+# Said if even the flow files can't be read.
+TROUBLE = "Sorry, something went wrong on our side. Please try again, or call back later."
 
 
 def _language(flow: Flow) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -16,6 +18,7 @@ from tests.conftest import PUBLIC_BASE_URL, TwilioSigner
 
 CALL = {"CallSid": "CA" + "1" * 32, "From": "+447700900123", "To": "+447700900000",
         "CallStatus": "ringing", "Direction": "inbound", "AccountSid": "AC" + "0" * 32}
+WEDNESDAY_MORNING = datetime(2026, 12, 2, 11, 0, tzinfo=ZoneInfo("Europe/London"))  # advisers in
 VOICE_ROUTES = ["/twilio/voice", "/twilio/voice/step?node=main&try=0", "/twilio/voice/queue-wait",
                 "/twilio/voice/queue-done", "/twilio/voice/recorded", "/twilio/voice/status"]
 
@@ -67,6 +70,33 @@ def test_a_failure_inside_the_menu_still_answers_the_caller(
     assert said is not None and said.text is not None
     assert said.text.startswith("Sorry, something went wrong on our side.")
     assert "Traceback" not in ET.tostring(root, encoding="unicode")
+
+
+def test_a_failure_in_hours_apologises_in_the_callers_language_and_queues_with_a_way_out(
+    app: Flask, twilio: TwilioSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpline.voice import views
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "step", broken)
+    app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_MORNING
+    root = twiml(twilio.post("/twilio/voice/step?node=main&lang=pl&try=0", CALL))
+    said = root.find("Say")
+    assert said is not None and (said.text or "").startswith("Przepraszam, wystąpił błąd")
+    enqueue = root.find("Enqueue")
+    assert enqueue is not None
+    # After the longest wait Twilio goes to the action: the offer of a message or a call back.
+    assert enqueue.get("action") == f"{PUBLIC_BASE_URL}/twilio/voice/queue-done?lang=pl"
+    assert enqueue.get("waitUrl") == f"{PUBLIC_BASE_URL}/twilio/voice/queue-wait?lang=pl"
+    with app.app_context():
+        call = db.session.scalar(select(CallLog))
+        assert call is not None and call.outcome == "queued"  # advisers are rung for it
+    # Failing again as the caller leaves the queue: goodbye, not round the queue again.
+    monkeypatch.setattr(views, "_no_adviser_free", broken)
+    root = twiml(twilio.post("/twilio/voice/queue-done?lang=pl", {**CALL, "QueueResult": "leave"}))
+    assert [verb.tag for verb in root] == ["Say", "Hangup"]
 
 
 def test_cached_prompts_are_played_and_served_as_mpeg(app: Flask, twilio: TwilioSigner) -> None:
