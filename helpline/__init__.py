@@ -52,6 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning(
             "TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is not set: outbound texts and calls are off"
         )
+    elif not app.config["PUBLIC_BASE_URL"]:
+        # Twilio must be given absolute URLs for calls and status callbacks the helpline starts.
+        log.warning("PUBLIC_BASE_URL is not set: adviser calls and the delivery status of texts"
+                    " the helpline sends can't reach it")
     return app
 
 

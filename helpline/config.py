@@ -53,7 +53,6 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # must never reach a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "REDIS_URL": env_str(environ, "REDIS_URL"),
-        "SECRET_KEY": env_str(environ, "SECRET_KEY", "dev-only-not-secret"),
         "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL").rstrip("/"),
         "TWILIO_ACCOUNT_SID": env_str(environ, "TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env_str(environ, "TWILIO_AUTH_TOKEN"),

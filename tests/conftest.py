@@ -120,7 +120,6 @@ def base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing listens: tests that send mock it
         "TTS_ENGINE": "say",
         "AUDIO_CACHE_DIR": str(tmp_path / "audio"),
-        "SECRET_KEY": "test",
     }
 
 
