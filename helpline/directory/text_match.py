@@ -14,9 +14,17 @@ STOP_WORDS = frozenset(
 )
 
 
+# Many phones type Urdu with Arabic letters that look the same: Arabic yeh, kaf and heh for
+# Urdu's ی, ک and ہ. Folded to the Urdu letters, "شارٹ بريك" is "شارٹ بریک".
+_URDU_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
+                               "\u0647": "\u06c1"})
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents that keyboards without them can't type (ą stays ą)."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = text.translate(_URDU_LETTERS)
     return text.replace("’", "'").replace("'", "")
 
 

@@ -30,6 +30,8 @@ KEYWORDS = load_keywords(PROJECT_ROOT / "data" / "keywords.yaml")
         ("COLLEGE", "COLLEGE"),
         ("sixth form", "COLLEGE"),
         ("school", "EDUCATION"),
+        ("\u0634\u0627\u0631\u0679 \u0628\u0631\u064a\u0643", "SHORTBREAKS"),  # Arabic yeh and kaf
+        ("\u06a9\u0627\u0644\u062c", "COLLEGE"),  # Urdu's own letters still match
     ],
 )
 def test_keywords_survive_case_spacing_punctuation_and_typos(text: str, keyword: str) -> None:
