@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from helpline.directory.keywords import Keywords
+from helpline.directory.keywords import Area, Keywords
 from helpline.directory.text_match import compact, words
 from helpline.sms.replies import (
     ServiceDetails,
@@ -64,6 +64,10 @@ class Listing:
     items: tuple[ServiceSummary, ...]
     shown: int
     saved_at: float
+    # What the header was made of, so a family who switches language mid-list reads it in theirs.
+    language: str = ""
+    age: int | None = None
+    outcode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class Conversation:
             listing = {
                 "keyword": self.listing.keyword, "header": self.listing.header,
                 "shown": self.listing.shown, "saved_at": self.listing.saved_at,
+                "language": self.listing.language, "age": self.listing.age,
+                "outcode": self.listing.outcode,
                 "items": [[s.id, s.name, s.phone, s.email, s.url] for s in self.listing.items],
             }
         return {"listing": listing, "asked": list(self.asked), "callback_at": self.callback_at}
@@ -98,8 +104,12 @@ class Conversation:
         if isinstance(raw, dict):
             try:
                 items = tuple(ServiceSummary(*row) for row in raw["items"])
+                age = raw.get("age")
                 listing = Listing(str(raw["keyword"]), str(raw["header"]), items,
-                                  int(raw["shown"]), float(raw["saved_at"]))
+                                  int(raw["shown"]), float(raw["saved_at"]),
+                                  str(raw.get("language") or ""),
+                                  int(age) if isinstance(age, int) else None,
+                                  str(raw["outcode"]) if raw.get("outcode") else None)
             except (KeyError, TypeError, ValueError):
                 listing = None
         asked = tuple(str(a) for a in state.get("asked") or ())[-MAX_ASKED:]
@@ -224,11 +234,26 @@ def _names_adviser(tokens: list[str], ctx: Context, at_start_only: bool) -> bool
     return False
 
 
-def _page(listing: Listing, t: Templates) -> list[str]:
+def _page(listing: Listing, t: Templates, ctx: Context) -> list[str]:
     start = listing.shown
     end = min(start + PAGE_SIZE, len(listing.items))
     items = [(i + 1, listing.items[i]) for i in range(start, end)]
-    return render_page(t, listing.header, items, has_more=end < len(listing.items))
+    header = listing.header
+    area = ctx.keywords.by_keyword.get(listing.keyword)
+    if listing.language and listing.language != t.language and area is not None:
+        header = _header(t, area, listing.age, listing.outcode, found=True)
+    return render_page(t, header, items, has_more=end < len(listing.items))
+
+
+def _header(t: Templates, area: Area, age: int | None, outcode: str | None, found: bool) -> str:
+    """'Short breaks (age 12, near DN15):' in the family's language, or that none were found."""
+    name = t.areas.get(area.keyword, area.area)
+    refinement = ", ".join(
+        [t.render("refine_age", age=age)] * (age is not None)
+        + [t.render("refine_place", place=outcode)] * (outcode is not None)
+    )
+    key = ("list_header" if found else "no_results") + ("_refined" if refinement else "")
+    return t.render(key, area=name, refinement=refinement)
 
 
 def _more(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
@@ -238,7 +263,7 @@ def _more(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
     if listing.shown + PAGE_SIZE >= len(listing.items):
         return Outcome(conversation, _texts(t, "no_more"), [], Insight("more_end", listing.keyword))
     moved = replace(listing, shown=listing.shown + PAGE_SIZE, saved_at=ctx.now)
-    replies = _page(moved, t)
+    replies = _page(moved, t, ctx)
     insight = Insight("more", listing.keyword, result_count=len(listing.items))
     return Outcome(replace(conversation, listing=moved), replies, [], insight)
 
@@ -301,12 +326,6 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
         i == at or w in _AGE_WORDS))]
     outcode = place.outcode if place else None
     results = ctx.directory.find(" ".join(query), age, outcode, MAX_LISTED)
-    name = t.areas.get(area.keyword, area.area)
-    refinement = ", ".join(
-        [t.render("refine_age", age=age)] * (age is not None)
-        + [t.render("refine_place", place=outcode)] * (outcode is not None)
-    )
-    suffix = "_refined" if refinement else ""
     asked = " ".join(str(x) for x in (area.keyword, age, outcode) if x is not None)
     conversation = _remember(conversation, f"{asked} ({len(results)} found)")
     replies: list[str] = []
@@ -317,10 +336,9 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
                       area.area, len(results))
     if not results:
         conversation = replace(conversation, listing=None)
-        replies += pack([t.render("no_results" + suffix, area=name, refinement=refinement)],
-                        t.language)
+        replies += pack([_header(t, area, age, outcode, found=False)], t.language)
         return Outcome(conversation, replies, [], insight)
-    header = t.render("list_header" + suffix, area=name, refinement=refinement)
-    listing = Listing(area.keyword, header, tuple(results), 0, ctx.now)
-    replies += _page(listing, t)
+    header = _header(t, area, age, outcode, found=True)
+    listing = Listing(area.keyword, header, tuple(results), 0, ctx.now, t.language, age, outcode)
+    replies += _page(listing, t, ctx)
     return Outcome(replace(conversation, listing=listing), replies, [], insight)

@@ -290,3 +290,23 @@ def test_details_of_a_service_that_has_gone_says_so() -> None:
     listing = replace(listed.conversation.listing, items=(gone_item,))  # type: ignore[arg-type]
     outcome = say(replace(listed.conversation, listing=listing), "1")
     assert "no longer listed" in outcome.replies[0]
+
+
+def test_a_list_continued_after_switching_language_is_headed_in_the_new_language() -> None:
+    english = say(Conversation(), "SHORTBREAKS 12")
+    assert english.replies[0].startswith("Short breaks (age 12):")
+    polish = say(english.conversation, "POLSKI")
+    more = say(polish.conversation, "MORE")
+    assert more.replies[0].startswith("Krótkie przerwy (")
+    assert "12" in more.replies[0].splitlines()[0]
+    # and the way back keeps the list's own refinement
+    back = say(say(more.conversation, "ENGLISH").conversation, "MORE")
+    assert back.replies[0].startswith("Short breaks (age 12):")
+
+
+def test_a_list_stored_before_headers_had_a_language_keeps_its_header() -> None:
+    state = say(Conversation(), "SHORTBREAKS").conversation.state()
+    for key in ("language", "age", "outcode"):
+        del state["listing"][key]
+    old = Conversation.from_state(state, "pl", False)
+    assert say(old, "MORE").replies[0].startswith("Short breaks:")
