@@ -40,6 +40,14 @@ class Centroids:
                 return PostcodeMatch(outcode, match.start(), match.end())
         return None
 
+    def unknown(self, text: str) -> str | None:
+        """The first district in the text shaped like a postcode's that isn't a real one."""
+        for match in _POSTCODE.finditer(text):
+            outcode = match.group(1).upper()
+            if outcode not in self.table:
+                return outcode
+        return None
+
     def locate(self, text: str | None) -> tuple[float, float] | None:
         """The centroid of the district of a postcode, sector or district, or None."""
         if not text:

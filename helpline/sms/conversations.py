@@ -145,6 +145,7 @@ def _context(session: Session, settings: Settings) -> engine.Context:
         directory=LocalOfferDirectory(session),
         find_place=centroids.find,
         now=time.time(),
+        unknown_place=centroids.unknown,
     )
 
 

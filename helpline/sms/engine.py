@@ -28,6 +28,7 @@ PAGE_SIZE = 3
 MAX_LISTED = 12
 MAX_ASKED = 5
 MAX_AGE = 25
+MAX_AGE_SAID = 120  # a bigger number is no age at all (a year, a house number): say nothing
 _NUMBER = re.compile(r"^\s*(?:no\.?|#)?\s*(\d{1,3})\s*[.)!]?\s*$", re.IGNORECASE)
 _AGE_WORDS = frozenset("age aged ages years year yrs yr old yo".split())
 
@@ -170,6 +171,8 @@ class Context:
     directory: Directory
     find_place: Callable[[str], Place | None]
     now: float
+    # A district shaped like a postcode's that no postcode has ("ZZ99"), to say it wasn't used.
+    unknown_place: Callable[[str], str | None] = lambda text: None
 
 
 def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
@@ -234,7 +237,7 @@ def _names_adviser(tokens: list[str], ctx: Context, at_start_only: bool) -> bool
     return False
 
 
-def _page(listing: Listing, t: Templates, ctx: Context) -> list[str]:
+def _page(listing: Listing, t: Templates, ctx: Context, notes: tuple[str, ...] = ()) -> list[str]:
     start = listing.shown
     end = min(start + PAGE_SIZE, len(listing.items))
     items = [(i + 1, listing.items[i]) for i in range(start, end)]
@@ -242,7 +245,7 @@ def _page(listing: Listing, t: Templates, ctx: Context) -> list[str]:
     area = ctx.keywords.by_keyword.get(listing.keyword)
     if listing.language and listing.language != t.language and area is not None:
         header = _header(t, area, listing.age, listing.outcode, found=True)
-    return render_page(t, header, items, has_more=end < len(listing.items))
+    return render_page(t, "\n".join((*notes, header)), items, has_more=end < len(listing.items))
 
 
 def _header(t: Templates, area: Area, age: int | None, outcode: str | None, found: bool) -> str:
@@ -322,6 +325,7 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
     at = next((i for i, w in enumerate(tokens)
                if i not in used and w.isdecimal() and int(w) <= MAX_AGE), None)
     age = None if at is None else int(tokens[at])
+    notes = _unused_refinements(t, tokens, used, age, place, rest, ctx)
     query = [w for i, w in enumerate(tokens) if not (age is not None and (
         i == at or w in _AGE_WORDS))]
     outcode = place.outcode if place else None
@@ -336,9 +340,28 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
                       area.area, len(results))
     if not results:
         conversation = replace(conversation, listing=None)
-        replies += pack([_header(t, area, age, outcode, found=False)], t.language)
+        replies += pack([*notes, _header(t, area, age, outcode, found=False)], t.language)
         return Outcome(conversation, replies, [], insight)
     header = _header(t, area, age, outcode, found=True)
     listing = Listing(area.keyword, header, tuple(results), 0, ctx.now, t.language, age, outcode)
-    replies += _page(listing, t, ctx)
+    replies += _page(listing, t, ctx, notes)
     return Outcome(replace(conversation, listing=listing), replies, [], insight)
+
+
+def _unused_refinements(
+    t: Templates, tokens: list[str], used: set[int], age: int | None, place: Place | None,
+    rest: str, ctx: Context,
+) -> tuple[str, ...]:
+    """Say so when a number or a place in the text could not narrow the list: a family must not
+    think a list is for their child's age or their area when it isn't."""
+    notes: list[str] = []
+    if age is None:
+        over = next((w for i, w in enumerate(tokens) if i not in used and w.isdecimal()
+                     and MAX_AGE < int(w) <= MAX_AGE_SAID), None)
+        if over is not None:
+            notes.append(t.render("age_not_used", age=int(over)))
+    if place is None:
+        unknown = ctx.unknown_place(rest)
+        if unknown is not None:
+            notes.append(t.render("place_not_known", place=unknown))
+    return tuple(notes)

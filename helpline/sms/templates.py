@@ -30,6 +30,8 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "list_header_refined": "area refinement",
         "refine_age": "age",
         "refine_place": "place",
+        "age_not_used": "age",
+        "place_not_known": "place",
         "list_item": "number name contact",
         "list_footer_more": "first last",
         "list_footer_end": "first last",

@@ -280,6 +280,13 @@ def test_each_education_keyword_reaches_its_own_area(
             SmsMessage.direction == "in")) == keyword
 
 
+def test_an_age_over_25_or_an_unknown_place_is_named_as_not_used(phone: Phone) -> None:
+    reply = phone.reply("SHORTBREAKS 30")
+    assert "did not use 30" in reply and listed(reply)
+    reply = phone.reply("TRANSPORT ZZ99")
+    assert "do not know the place ZZ99" in reply and listed(reply)
+
+
 def test_a_digit_that_is_not_a_number_is_not_read_as_an_age(phone: Phone) -> None:
     # "፩" (Ethiopic one) is a digit to str.isdigit but int() refuses it.
     reply = phone.reply("SHORTBREAKS \u1369")

@@ -53,6 +53,7 @@ def context(directory: FakeDirectory | None = None, now: float = NOW) -> Context
         directory=directory or FakeDirectory(),
         find_place=centroids_in(DATA).find,
         now=now,
+        unknown_place=centroids_in(DATA).unknown,
     )
 
 
@@ -310,3 +311,31 @@ def test_a_list_stored_before_headers_had_a_language_keeps_its_header() -> None:
         del state["listing"][key]
     old = Conversation.from_state(state, "pl", False)
     assert say(old, "MORE").replies[0].startswith("Short breaks:")
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("SHORTBREAKS 30", "The Local Offer is for ages 0 to 25, so we did not use 30."),
+    ("TRANSPORT ZZ99", "We do not know the place ZZ99, so this list is not sorted by distance."),
+])
+def test_a_number_or_place_that_could_not_narrow_the_list_is_named(text: str, note: str) -> None:
+    directory = FakeDirectory()
+    outcome = say(Conversation(), text, context(directory))
+    assert note in "\n".join(outcome.replies)
+    assert directory.calls[0][1:3] == (None, None)  # the list really is for all ages, anywhere
+    assert listed_page(outcome)
+    assert_english_sms(outcome.replies)
+    # MORE carries on without the note
+    more = say(outcome.conversation, "MORE", context(directory))
+    assert note not in "\n".join(more.replies)
+
+
+@pytest.mark.parametrize("text", ["SHORTBREAKS 12", "TRANSPORT DN15", "SHORTBREAKS 2026",
+                                  "SHORTBREAKS"])
+def test_a_used_refinement_or_a_number_that_is_no_age_adds_no_note(text: str) -> None:
+    replies = "\n".join(say(Conversation(), text).replies)
+    assert "did not use" not in replies and "do not know the place" not in replies
+
+
+def listed_page(outcome: engine.Outcome) -> bool:
+    return outcome.conversation.listing is not None and "1 Service number 1" in "\n".join(
+        outcome.replies)
