@@ -46,6 +46,7 @@ REQUIRED_PHRASES = (
     "number_hidden",
     "goodbye",
     "trouble",
+    "no_services_menu",
 )
 GLOBAL_WORDS = ("adviser", "repeat", "back")
 

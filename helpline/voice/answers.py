@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -89,7 +90,11 @@ def answer(
     # The call's place is kept first: a failing text or callback below can't lose it.
     session.commit()
     if turn.action == "menu" and turn.menu is not None:
-        gather(response, speaker, turn.menu, turn.state.tries, readout)
+        menu = turn.menu
+        if readout and not informed:
+            # Nothing found: "press 1 to get these by text" would offer nothing.
+            menu = replace(menu, lines=(said(flow, "phrase:no_services_menu", lang),))
+        gather(response, speaker, menu, turn.state.tries, readout)
         return response
     call = calls.find_call(session, call_sid)
     assert call is not None  # advance() made sure of it

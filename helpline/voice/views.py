@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -259,9 +260,12 @@ def recorded() -> Response:
         call = calls.open_call(db.session(), form.get("CallSid", ""), form.get("From"), language)
         return _twiml(record_message(flow, call, recording))
     state = CallState(node=MESSAGE_MENU, language=language, tries=_tries())
-    return _answer(
-        flow, step(flow, state, Heard()), before=[said(flow, "phrase:no_message_heard", language)]
-    )
+    # Nothing heard counts as a miss (so the offers can't go round for ever), but "I didn't
+    # hear a message" is the only sorry the caller needs, not a second one after it.
+    turn = step(flow, state, Heard())
+    if turn.action == "menu":
+        turn = replace(turn, say=())
+    return _answer(flow, turn, before=[said(flow, "phrase:no_message_heard", language)])
 
 
 @bp.post("/twilio/voice/status")

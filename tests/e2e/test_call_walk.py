@@ -87,6 +87,16 @@ def test_short_breaks_reads_three_services_with_phone_numbers_digit_by_digit(
     assert row.outcome == "informed"
 
 
+def test_a_services_menu_that_finds_nothing_offers_no_text_only_a_way_back(app: Flask) -> None:
+    app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_MORNING
+    caller = call(app).press("1").press("1").press("1")  # an empty directory
+    heard = caller.latest_text()
+    assert heard.startswith("Sorry, I can't find a service for this just now.")
+    assert "by text" not in heard and "To go back, press hash." in heard
+    caller.press("#")
+    assert caller.latest_text().startswith("For short breaks and respite, press 1.")
+
+
 def test_silence_reprompts_then_simplest_options_then_offers_an_adviser(phone_app: Flask) -> None:
     caller = call(phone_app).press("1")
     full = caller.latest_text()
@@ -191,6 +201,7 @@ def test_a_hidden_number_asking_for_a_call_back_is_asked_for_a_message(phone_app
     assert caller.waiting_for == "Record"
     caller.record_nothing()
     assert caller.latest[0] == "Sorry, I didn't hear a message."
+    assert "didn't catch that" not in caller.latest_text()  # one sorry is enough
     assert caller.waiting_for == "Gather"
     caller.press("1").leave_message("https://api.twilio.com/recordings/RE2")
     [request] = callbacks(phone_app)
