@@ -29,7 +29,12 @@ MAX_LISTED = 12
 MAX_ASKED = 5
 MAX_AGE = 25
 MAX_AGE_SAID = 120  # a bigger number is no age at all (a year, a house number): say nothing
-_NUMBER = re.compile(r"^\s*(?:no\.?|#)?\s*(\d{1,3})\s*[.)!]?\s*$", re.IGNORECASE)
+# "2", "no. 2", "#2", "number 2 please": a choice from the list.
+_NUMBER = re.compile(
+    r"^\s*(?:no\.?|number|#)?\s*(\d{1,3})\s*[.)!]?\s*"
+    r"(?:please|pls|plz|thanks|thank you|thx|ta)?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
 _AGE_WORDS = frozenset("age aged ages years year yrs yr old yo".split())
 
 

@@ -339,3 +339,16 @@ def test_a_used_refinement_or_a_number_that_is_no_age_adds_no_note(text: str) ->
 def listed_page(outcome: engine.Outcome) -> bool:
     return outcome.conversation.listing is not None and "1 Service number 1" in "\n".join(
         outcome.replies)
+
+
+@pytest.mark.parametrize("text", ["2", "no. 2", "#2", "2 please", "Number 2 please!", "2 thanks"])
+def test_a_number_with_a_please_still_picks_from_the_list(text: str) -> None:
+    listed = say(Conversation(), "SHORTBREAKS")
+    outcome = say(listed.conversation, text)
+    assert outcome.insight.intent == "details" and "Short Breaks Team" in outcome.replies[0]
+
+
+@pytest.mark.parametrize("text", ["2 children", "2024", "1234"])
+def test_a_number_with_other_words_is_not_a_choice(text: str) -> None:
+    listed = say(Conversation(), "SHORTBREAKS")
+    assert say(listed.conversation, text).insight.intent != "details"
