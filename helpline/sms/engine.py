@@ -211,8 +211,10 @@ def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
     tokens = words(text)
     if ctx.templates.index.commands.get(tokens[0]) == "feedback" if tokens else False:
         return _feedback(conversation, t, text)
-    if command == "adviser" or _names_adviser(tokens, ctx, at_start_only=True):
-        return _callback(conversation, t, ctx)
+    if (command == "adviser" or _names_adviser(tokens, ctx, at_start_only=True)
+            or _names_adviser(tokens, ctx, at_start_only=False, min_words=2)):
+        # "Please call me about EHC": asked in so many words, a call wins over the keyword.
+        return _callback(conversation, t, ctx, text)
     return _keyword(conversation, t, text, ctx)
 
 
@@ -231,11 +233,17 @@ def _remember(conversation: Conversation, asked: str) -> Conversation:
     return replace(conversation, asked=(*conversation.asked, asked)[-MAX_ASKED:])
 
 
-def _names_adviser(tokens: list[str], ctx: Context, at_start_only: bool) -> bool:
-    """True when the text asks for a person ("CALL ME", "please call me back", ...)."""
+def _names_adviser(
+    tokens: list[str], ctx: Context, at_start_only: bool, min_words: int = 1
+) -> bool:
+    """True when the text asks for a person ("CALL ME", "please call me back", ...).
+
+    A single word ("adviser") anywhere in a text may be about a service, so callers ask for
+    phrases of two words or more when the text may name an area too.
+    """
     starts = [0] if at_start_only else range(len(tokens))
     for start in starts:
-        for size in (1, 2, 3, 4):
+        for size in range(min_words, 5):
             span = tokens[start : start + size]
             if len(span) == size and ctx.templates.index.commands.get("".join(span)) == "adviser":
                 return True
@@ -303,10 +311,13 @@ def _feedback(conversation: Conversation, t: Templates, text: str) -> Outcome:
                    Insight("feedback"))
 
 
-def _callback(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
+def _callback(conversation: Conversation, t: Templates, ctx: Context, text: str) -> Outcome:
     recent = conversation.callback_at
     if recent is not None and ctx.now - recent < CALLBACK_REPEAT_SECONDS:
         return Outcome(conversation, _texts(t, "callback_already"), [], Insight("callback_repeat"))
+    named = ctx.keywords.first(text)
+    if named is not None:  # the adviser sees what the call is about: "call me about EHC"
+        conversation = _remember(conversation, f"a call about {named.area.keyword}")
     asked = "; ".join(conversation.asked) or "nothing yet"
     summary = f"Asked for a call back by text. Asked so far: {asked}."
     called = replace(conversation, callback_at=ctx.now)
@@ -321,7 +332,7 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
     if not matches:
         # "Can someone call me?" names no area: a request for a person wherever it says so.
         if _names_adviser(words(text), ctx, at_start_only=False):
-            return _callback(conversation, t, ctx)
+            return _callback(conversation, t, ctx, text)
         return Outcome(conversation, _texts(t, "menu"), [], Insight("no_match"))
     area = matches[0].area
     used = {i for m in matches for i in range(m.start, m.end)}

@@ -259,6 +259,15 @@ def test_asking_for_a_call_anywhere_in_a_text_creates_a_callback_request(
     assert count(local_offer, CallbackRequest, CallbackRequest.phone_number == phone.number) == 1
 
 
+def test_asking_to_be_called_about_an_area_creates_a_callback_about_it(
+    local_offer: Flask, phone: Phone
+) -> None:
+    assert "call you" in phone.reply("Can you call me back about EHC please")
+    with local_offer.app_context():
+        request = db.session.scalar(select(CallbackRequest))
+    assert request is not None and "a call about EHC" in request.summary
+
+
 def test_a_keyword_with_an_adviser_later_in_the_text_still_answers_the_keyword(
     local_offer: Flask, phone: Phone
 ) -> None:
