@@ -191,6 +191,8 @@ def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
     if command == "opt_in":
         back = replace(conversation, opted_out=False)
         t = ctx.templates.get(back.language)
+        if not conversation.opted_out:  # nothing was stopped: "texts again" would puzzle
+            return Outcome(back, _texts(t, "menu"), [OptIn()], Insight("opt_in"))
         return Outcome(back, _texts(t, "welcome_back", "menu"), [OptIn()], Insight("opt_in"))
     if conversation.opted_out:
         return Outcome(conversation, [], [], Insight("ignored_opted_out"))

@@ -352,3 +352,8 @@ def test_a_number_with_a_please_still_picks_from_the_list(text: str) -> None:
 def test_a_number_with_other_words_is_not_a_choice(text: str) -> None:
     listed = say(Conversation(), "SHORTBREAKS")
     assert say(listed.conversation, text).insight.intent != "details"
+
+
+def test_start_without_a_stop_gives_the_menu_not_a_welcome_back() -> None:
+    outcome = say(Conversation(), "START")
+    assert "again" not in outcome.replies[0] and "SHORTBREAKS" in outcome.replies[0]
