@@ -188,6 +188,8 @@ def _spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
     lang = state.language
     words = flow.prompts[lang].words
     spoken = {key: list(words.get(name, [])) for key, name in GLOBAL_KEYS.items()}
+    # At the language menu the caller hasn't chosen yet: a number in any language will do.
+    numbered = flow.languages if state.node == LANGUAGE_MENU else (lang,)
     if state.node == LANGUAGE_MENU:
         for i, code in enumerate(flow.languages, start=1):
             spoken[str(i)] = list(flow.language(code).words) + [flow.language(code).name]
@@ -195,7 +197,12 @@ def _spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
         spoken["1"] = list(words.get("message", []))
         spoken["2"] = list(words.get("callback", []))
     else:
-        spoken.update(flow.prompts[lang].nodes[state.node].words)
+        spoken.update({k: list(v) for k, v in flow.prompts[lang].nodes[state.node].words.items()})
+    valid = _valid_keys(flow, state)
+    for code in numbered:
+        for key, names in flow.prompts[code].numbers.items():
+            if key in valid:
+                spoken.setdefault(key, []).extend(names)
     return spoken
 
 

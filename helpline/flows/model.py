@@ -131,7 +131,16 @@ class PromptFile(BaseModel):
     language: LanguageInfo
     phrases: dict[str, str]
     words: dict[str, list[str]] = Field(default_factory=dict)  # adviser / repeat / back
+    # Keys said as words ("two", "dwa"): heard whole, never as part of another word.
+    numbers: dict[str, list[str]] = Field(default_factory=dict)
     nodes: dict[str, NodeWords] = Field(default_factory=dict)
+
+    @field_validator("numbers", mode="before")
+    @classmethod
+    def _number_keys_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
 
 
 @dataclass(frozen=True)
