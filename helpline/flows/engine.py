@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
+from helpline.directory.text_match import fold
 from helpline.flows.model import GLOBAL_KEYS, Flow
 
 LANGUAGE_MENU = "@language"  # offered when more than one language is configured
@@ -207,7 +208,8 @@ def _spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
 
 
 def _normal(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    # fold as texts are folded: case, compatibility forms, Urdu typed with Arabic letters
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
 def _likeness(phrase: str, said: str) -> float:

@@ -108,6 +108,9 @@ def test_text_is_offered_where_services_are_read(flow) -> None:  # type: ignore[
         ("pl", "education", "przedszkole", "earlyyears"),
         ("ur", "main", "صحت", "health"),
         ("ur", "breaks", "سوشل کیئر", "socialcare"),
+        ("ur", "breaks", "سوشل كيئر", "socialcare"),  # typed with Arabic kaf and yeh
+        ("en", "main", "Two.", "education"),
+        ("pl", "main", "dwa", "education"),
     ],
 )
 def test_spoken_words_choose_an_option(  # type: ignore[no-untyped-def]
