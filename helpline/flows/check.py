@@ -43,7 +43,27 @@ def check_flows_dir(flows_dir: Path, keywords: Iterable[str] | None = None) -> l
 
 def check_flow(flow: Flow, keywords: set[str] | None = None) -> list[str]:
     """Problems with a loaded flow: targets, reachability, way back, menu size, wording."""
-    return _shape(flow, keywords) + _reachability(flow) + _way_back(flow) + _wording(flow)
+    return (_shape(flow, keywords) + _reachability(flow) + _way_back(flow) + _wording(flow)
+            + _ambiguous_words(flow))
+
+
+def _ambiguous_words(flow: Flow) -> list[str]:
+    """Words listed for two keys at one menu: saying them would always choose the first."""
+    from helpline.flows.engine import CallState, spoken_words
+
+    problems: list[str] = []
+    for code in flow.languages:
+        for name in flow.prompts[code].nodes:
+            if name not in flow.nodes:
+                continue
+            owner: dict[str, str] = {}
+            for key, words in spoken_words(flow, CallState(node=name, language=code)).items():
+                for word in words:
+                    first = owner.setdefault(" ".join(word.casefold().split()), key)
+                    if first != key:
+                        problems.append(f"prompts/{code}.yaml: node {name}: {word!r} is said "
+                                        f"for both {first} and {key}")
+    return problems
 
 
 def _shape(flow: Flow, keywords: set[str] | None) -> list[str]:

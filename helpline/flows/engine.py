@@ -155,7 +155,7 @@ def menu_at(flow: Flow, state: CallState, *, simple: bool = False, read: bool = 
 
 def _hints(flow: Flow, state: CallState) -> tuple[str, ...]:
     # Speech recognition is told every word this menu understands, and no other.
-    return tuple(w for words in _spoken_words(flow, state).values() for w in words)
+    return tuple(w for words in spoken_words(flow, state).values() for w in words)
 
 
 def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
@@ -169,7 +169,7 @@ def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
         if token in valid and token.isdigit():
             return token  # "1", "press 1": speech recognition writes numbers as digits
     best: tuple[float, str] | None = None
-    for key, phrases in _spoken_words(flow, state).items():
+    for key, phrases in spoken_words(flow, state).items():
         for phrase in phrases:
             score = _likeness(_normal(phrase), said)
             if score >= SPEECH_CUTOFF and (best is None or score > best[0]):
@@ -185,7 +185,8 @@ def _valid_keys(flow: Flow, state: CallState) -> set[str]:
     return {o.key for o in flow.nodes[state.node].options} | set(GLOBAL_KEYS)
 
 
-def _spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
+def spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
+    """The words that choose each key at the state's menu, in its language."""
     lang = state.language
     words = flow.prompts[lang].words
     spoken = {key: list(words.get(name, [])) for key, name in GLOBAL_KEYS.items()}
@@ -219,11 +220,19 @@ def _likeness(phrase: str, said: str) -> float:
         return 200.0 + len(phrase)  # whole words heard beat any near miss; longer beats shorter
     if len(phrase) < 5:
         return 0.0  # short words must be heard exactly: "no" is not "know"
-    if len(said) < len(phrase):
-        # A few words heard are not the phrase because they appear in it: "one" is in
-        # "someone", "um" in "human". Only a near miss of the whole phrase counts.
-        return float(fuzz.ratio(phrase, said))
-    return float(fuzz.partial_ratio(phrase, said))
+    # A near miss is a slip in the phrase's own words, never the phrase found inside other
+    # words ("nurse" in "nurseries", "person" in "personal", "one" in "someone"): compare it
+    # with runs of whole words heard, of about its length.
+    slack = 1 if len(phrase) <= 8 else 2
+    heard = said.split()
+    size = len(phrase.split())
+    best = 0.0
+    for width in {max(1, size - 1), size, size + 1}:
+        for start in range(0, len(heard) - width + 1):
+            window = " ".join(heard[start : start + width])
+            if abs(len(window) - len(phrase)) <= slack:
+                best = max(best, float(fuzz.ratio(phrase, window)))
+    return best
 
 
 def _missed(flow: Flow, state: CallState) -> Turn:

@@ -95,6 +95,10 @@ def _long_english_prompt(main: dict, prompts: dict) -> None:
         "with people you trust, press 1 now.")
 
 
+def _one_word_for_two_keys(main: dict, prompts: dict) -> None:
+    prompts["en"]["nodes"]["breaks"]["words"][2].append("respite")
+
+
 def _unknown_action(main: dict, prompts: dict) -> None:
     main["nodes"]["breaks"]["options"][1] = {"key": 2, "do": "teleport"}
 
@@ -115,6 +119,7 @@ def _unknown_action(main: dict, prompts: dict) -> None:
         (_bad_placeholder, "prompts/en.yaml: phrase 'position': unknown placeholder(s) place"),
         (_no_spoken_words, "prompts/pl.yaml: node breaks key 2: no spoken words"),
         (_unknown_action, "nodes.breaks.options.1.do"),
+        (_one_word_for_two_keys, "node breaks: 'respite' is said for both 1 and 2"),
         (_long_english_prompt, "prompts/en.yaml: node breaks has a sentence of 22 words"),
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else "",

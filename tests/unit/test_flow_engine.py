@@ -110,6 +110,15 @@ def test_text_is_offered_where_services_are_read(flow) -> None:  # type: ignore[
         ("ur", "breaks", "سوشل کیئر", "socialcare"),
         ("ur", "breaks", "سوشل كيئر", "socialcare"),  # typed with Arabic kaf and yeh
         ("en", "main", "Two.", "education"),
+        ("en", "main", "Nurseries", "education"),  # not "nurse" found inside it
+        ("en", "main", "personal budget", "money_travel"),  # not "person" inside "personal"
+        ("en", "money_travel", "personal budgets", "money"),
+        ("en", "main", "I need help with my son's EHCP", "ehc"),
+        ("en", "main", "school bus", "money_travel"),
+        ("pl", "breaks", "opieka wytchnieniowa", "shortbreaks"),
+        ("pl", "main", "opieka zdrowotna", "health"),
+        ("pl", "main", "dojazd do szkoły", "money_travel"),
+        ("ur", "main", "صحت کی دیکھ بھال", "health"),
         ("pl", "main", "dwa", "education"),
     ],
 )
@@ -160,3 +169,9 @@ def test_silence_with_nobody_to_answer_ends_politely_after_three_tries(flow) -> 
 
 def test_an_unknown_node_in_a_stale_url_starts_again_at_the_main_menu(flow) -> None:  # type: ignore[no-untyped-def]
     assert press(flow, at("no-such-node"), "1").state.node == "main"
+
+
+@pytest.mark.parametrize("words", ["personal assistant", "humanities", "against"])
+def test_a_word_found_inside_a_longer_word_is_a_miss(flow, words: str) -> None:  # type: ignore[no-untyped-def]
+    turn = step(flow, at("main"), Heard(speech=words))
+    assert turn.action == "menu" and turn.state.tries == 1
