@@ -6,7 +6,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Executable, Table
+from sqlalchemy import Executable, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,25 @@ def upsert(session: Session, table: Table, values: Mapping[str, Any], key: Seque
     connection.execute(statement, values)
 
 
+def upsert_if_unchanged(
+    session: Session, table: Table, values: Mapping[str, Any], key: Sequence[str], read: int
+) -> bool:
+    """Write the row as upsert does, only if its `version` is still the one read (0: no row);
+    the written row's version is one more. False, and nothing written, if another got there first.
+    """
+    connection = session.connection()
+    statement = _on_conflict_update(
+        connection.dialect.name, table, tuple(values), tuple(key), versioned=True
+    )
+    # RETURNING, not rowcount: psycopg gives no rowcount for an upsert that updated nothing.
+    written = connection.execute(statement, {**values, "version": read + 1, "read_version": read})
+    return written.first() is not None
+
+
 @functools.lru_cache(maxsize=64)
 def _on_conflict_update(
-    dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]
+    dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...],
+    versioned: bool = False,
 ) -> Executable:
     # Built once per shape: the statement takes the row's values as parameters.
     if dialect == "postgresql":
@@ -33,7 +49,13 @@ def _on_conflict_update(
         statement = sqlite.insert(table)
     else:
         raise ValueError(f"the helpline runs on SQLite or PostgreSQL, not {dialect}")
-    return statement.on_conflict_do_update(  # the same method on both dialects' Insert
+    changes = {name: statement.excluded[name] for name in columns if name not in key}
+    if not versioned:
+        return statement.on_conflict_do_update(  # the same method on both dialects' Insert
+            index_elements=list(key), set_=changes
+        )
+    return statement.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: statement.excluded[name] for name in columns if name not in key},
-    )
+        set_={**changes, "version": table.c.version + 1},
+        where=table.c.version == bindparam("read_version"),
+    ).returning(table.c.version)

@@ -27,7 +27,7 @@ from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsMessage
 from helpline.sms.replies import pack
 from helpline.sms.segments import count_segments
 from helpline.sms.templates import TemplateSet, templates_from
-from helpline.upserts import upsert
+from helpline.upserts import upsert_if_unchanged
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
         # If the commit did land before the connection went, the second try finds the
         # MessageSid logged and answers with the same replies.
         return once_more_if_connection_lost(
-            lambda: _answer(session, inbound, phone, settings), session
+            lambda: _answer_unless_overtaken(session, inbound, phone, settings), session
         )
     except IntegrityError:
         session.rollback()
@@ -115,6 +115,27 @@ def answer_text_message(session: Session, inbound: InboundSms, settings: Setting
         session.rollback()
         log.exception("the text dialogue failed for %s; sent the apology", mask_phone(phone))
         return _apologise(session, inbound, phone, settings, "error")
+
+
+class ConversationChanged(Exception):
+    """Another text from the same number was answered while this one was."""
+
+
+# Two texts from one number at the same moment: each try loses only to a text that won, so a
+# handful of tries is plenty; past them the family gets the apology, never a wrong memory.
+TRIES_WHEN_OVERTAKEN = 5
+
+
+def _answer_unless_overtaken(
+    session: Session, inbound: InboundSms, phone: str | None, settings: Settings
+) -> list[Reply]:
+    for _ in range(TRIES_WHEN_OVERTAKEN - 1):
+        try:
+            return _answer(session, inbound, phone, settings)
+        except ConversationChanged:
+            # Nothing of this try is kept; answer again from what the other text left.
+            session.rollback()
+    return _answer(session, inbound, phone, settings)
 
 
 def _stored(session: Session, sid: str, phone: str | None) -> list[Reply] | None:
@@ -160,22 +181,26 @@ _REMEMBERED = select(
     select(_CONVERSATIONS.c.language).where(_CONVERSATION).scalar_subquery(),
     select(_CONVERSATIONS.c.state).where(_CONVERSATION).scalar_subquery(),
     exists().where(_OPT_OUTS.c.phone_number == bindparam("phone")),
+    select(_CONVERSATIONS.c.version).where(_CONVERSATION).scalar_subquery(),
 )
 _LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-def _remembered(session: Session, phone: str) -> tuple[str, dict[str, Any] | None, bool]:
-    """(language, state, opted out) for a number, in one round trip; defaults if unknown."""
+def _remembered(session: Session, phone: str) -> tuple[str, dict[str, Any] | None, bool, int]:
+    """(language, state, opted out, version) for a number, in one round trip; defaults if
+    unknown (version 0: no conversation yet)."""
     # Core on the session's connection: the ORM's execute layer costs more than the query.
-    language, state, opted_out = session.connection().execute(_REMEMBERED, {"phone": phone}).one()
-    return language or "en", state, bool(opted_out)
+    language, state, opted_out, version = session.connection().execute(
+        _REMEMBERED, {"phone": phone}).one()
+    return language or "en", state, bool(opted_out), int(version or 0)
 
 
 def _answer(
     session: Session, inbound: InboundSms, phone: str | None, settings: Settings
 ) -> list[Reply]:
     ctx = _context(session, settings)
-    language, state, opted_out = _remembered(session, phone) if phone else ("en", None, False)
+    language, state, opted_out, version = (
+        _remembered(session, phone) if phone else ("en", None, False, 0))
     before = engine.Conversation.from_state(state, language, opted_out)
     outcome = engine.respond(before, inbound.body, ctx)
     after = outcome.conversation
@@ -185,11 +210,11 @@ def _answer(
     sent = _log(session, inbound, phone, after.language, outcome.insight, outcome.replies)
     for action in outcome.actions:
         _carry_out(session, action, inbound, phone, after.language)
-    if phone is not None:
-        upsert(session, _CONVERSATIONS, {
-            "phone_number": phone, "language": after.language, "state": after.state(),
-            "updated_at": utcnow(),
-        }, key=["phone_number"])
+    if phone is not None and not upsert_if_unchanged(session, _CONVERSATIONS, {
+        "phone_number": phone, "language": after.language, "state": after.state(),
+        "updated_at": utcnow(),
+    }, key=["phone_number"], read=version):
+        raise ConversationChanged
     session.commit()
     return sent
 
@@ -245,7 +270,7 @@ def _apologise(
     try:
         templates: TemplateSet = templates_from(settings.templates_dir)
         if phone:
-            language, _, opted_out = _remembered(session, phone)
+            language, _, opted_out, _ = _remembered(session, phone)
             if opted_out:
                 return []
         t = templates.get(language)

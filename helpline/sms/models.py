@@ -25,6 +25,8 @@ class SmsConversation(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    # Each write names the version it read: two texts at once can't undo each other.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class SmsMessage(db.Model):  # type: ignore[name-defined,misc]

@@ -423,6 +423,58 @@ def test_one_message_sid_delivered_twice_at_once_is_answered_once(
     assert count(local_offer, SmsMessage, SmsMessage.intent == "conflict") == 0
 
 
+def _at_once(local_offer: Flask, monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> list[str]:
+    """Text both from one number at the same moment: each is held after working out its reply
+    until the other has too, so both read the same conversation and their writes meet."""
+    from helpline.sms import conversations
+
+    both_answered = threading.Barrier(len(texts), timeout=10)
+    respond = conversations.engine.respond
+    first_tries: list[int] = []
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        outcome = respond(*args, **kwargs)
+        if len(first_tries) < len(texts):  # only first tries meet; a retry runs on its own
+            first_tries.append(1)
+            both_answered.wait()
+        return outcome
+
+    monkeypatch.setattr(conversations.engine, "respond", held)
+    answers: dict[str, str] = {}
+
+    def send(body: str) -> None:
+        # either may be answered in Polish, once the other has switched the language
+        answers[body] = Phone(TwilioSigner(local_offer.test_client()), english=False).reply(body)
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return [answers[body] for body in texts]
+
+
+def test_two_requests_for_a_call_at_once_make_one_callback_request(
+    local_offer: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _at_once(local_offer, monkeypatch, ["ADVISER", "CALL ME"])
+    assert count(local_offer, CallbackRequest) == 1
+    assert sorted(["already" in first, "already" in second]) == [False, True]
+
+
+def test_a_language_switch_and_a_keyword_at_once_both_stay_remembered(
+    local_offer: Flask, monkeypatch: pytest.MonkeyPatch, phone: Phone
+) -> None:
+    _at_once(local_offer, monkeypatch, ["POLSKI", "SHORTBREAKS"])
+    monkeypatch.undo()
+    with local_offer.app_context():
+        row = db.session.get(SmsConversation, phone.number)
+        assert row is not None and row.language == "pl"
+        assert row.state["listing"] is not None
+    phone.english = False
+    assert "Wyślij inny numer" in phone.reply("1")  # the list, in Polish
+
+
 def test_every_message_in_and_out_is_logged_with_what_it_matched(
     local_offer: Flask, phone: Phone
 ) -> None:
