@@ -27,6 +27,14 @@ _PENDING_KEY = "helpline_outbox_pending"
 # A message left "sending" this long belongs to a worker that died mid-send.
 STALE_SENDING = timedelta(minutes=10)
 FINAL_STATUSES = {"delivered", "undelivered", "failed", "read"}
+# Twilio's own message statuses, in the order a message moves through them. "pending" and our
+# "sending" (a worker has claimed the row) are the outbox's; a callback never sets them back.
+TWILIO_STATUSES = ("accepted", "scheduled", "queued", "sending", "sent", "undelivered", "failed",
+                   "delivered", "read", "canceled")
+
+def _rank(status: str) -> int:
+    return TWILIO_STATUSES.index(status) if status in TWILIO_STATUSES else -1
+
 
 __all__ = ["OutboundMessage", "queue_text", "deliver_pending", "send_message", "record_status"]
 
@@ -127,7 +135,10 @@ def deliver_pending(session: Session, now: datetime | None = None) -> int:
     session.execute(
         update(OutboundMessage)
         .where(
-            OutboundMessage.status == "sending", OutboundMessage.updated_at < now - STALE_SENDING
+            OutboundMessage.status == "sending",
+            # Twilio took it if it gave us a sid: sending again would text the family twice.
+            OutboundMessage.twilio_sid.is_(None),
+            OutboundMessage.updated_at < now - STALE_SENDING,
         )
         .values(status="pending", updated_at=now)
     )
@@ -185,8 +196,12 @@ def record_status(session: Session, message_sid: str, status: str, error_code: s
     if row is None:
         return False
     status = status.strip().lower()[:16]
+    if status not in TWILIO_STATUSES:
+        return True  # not a status Twilio gives: nothing to record
     if row.status in FINAL_STATUSES and status not in FINAL_STATUSES:
         return True  # callbacks can arrive out of order: never step back from a final status
+    if _rank(status) < _rank(row.status):
+        return True  # nor from "sent" back to "sending"
     row.status = status
     if error_code and error_code.isdigit():
         row.error_code = int(error_code)

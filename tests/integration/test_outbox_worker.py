@@ -211,3 +211,32 @@ def test_status_callback_records_the_final_status(worker_app: Flask, twilio_api:
     unknown = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003"}
     assert signer.post(path, unknown).status_code == 200
     assert signer.post(path, unknown, signature="bad").status_code == 403
+
+
+def test_a_late_sending_callback_never_makes_the_sweep_send_again(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    # Twilio's "sending" is also the outbox's word for "a worker has claimed this row": a late
+    # callback must not turn a sent text into one the sweep thinks a dead worker left behind.
+    from datetime import timedelta
+
+    from helpline.directory.models import utcnow
+    from helpline.outbound.outbox import deliver_pending
+
+    message_id = follow_up(worker_app)
+    assert message_id is not None
+    run_worker(worker_app)
+    sid = message(worker_app, message_id).twilio_sid or ""
+    signer = TwilioSigner(worker_app.test_client())
+    for status in ("sent", "sending", "pending"):
+        signer.post("/twilio/outbound/status", {"MessageSid": sid, "MessageStatus": status})
+    assert message(worker_app, message_id).status == "sent"
+    with worker_app.app_context():
+        # Even a row left mid-send once Twilio took it (its sid kept) is not sent again.
+        row = db.session.get(OutboundMessage, message_id)
+        assert row is not None
+        row.status = "sending"
+        db.session.commit()
+        deliver_pending(db.session(), now=utcnow() + timedelta(hours=1))
+    run_worker(worker_app)
+    assert len(twilio_api.posts_to("/Messages.json")) == 1
