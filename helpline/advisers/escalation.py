@@ -10,11 +10,12 @@ caller's call is redirected to /twilio/voice/no-adviser: leave a message or ask 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.advisers.models import Escalation
@@ -65,9 +66,23 @@ def start(
     language: str,
     waiting_since: datetime | None = None,
 ) -> Escalation:
-    """Create the escalation for this call (once) and ring the first adviser on duty."""
+    """Create the escalation for this call (once) and ring the first adviser on duty.
+
+    A caller who asks again later in the same call (nobody answered, and they pressed 0 again)
+    has everyone on duty rung again. A request older than the caller leaving the queue (its job
+    waited behind others) rings nobody.
+    """
+    asked_at = _utc(waiting_since or utcnow())
     existing = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
     if existing is not None:
+        if existing.status in ("ringing", "connected") or asked_at <= _utc(existing.updated_at):
+            return existing
+        existing.status, existing.tried_adviser_ids = "ringing", ""
+        existing.adviser_id, existing.adviser_call_sid = None, None
+        existing.menu_path = " > ".join(menu_path)[:2000]
+        existing.created_at, existing.updated_at = asked_at, utcnow()
+        session.commit()
+        ring_next(session, existing)
         return existing
     escalation = Escalation(
         call_sid=call_sid[:64],
@@ -77,7 +92,12 @@ def start(
         created_at=waiting_since or utcnow(),
     )
     session.add(escalation)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # The caller left (or another job started) at this very moment: theirs stands.
+        session.rollback()
+        return session.scalars(select(Escalation).where(Escalation.call_sid == call_sid)).one()
     ring_next(session, escalation)
     return escalation
 
@@ -209,6 +229,22 @@ def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str
 def caller_left(session: Session, call_sid: str) -> None:
     """The caller hung up or was answered: stop ringing advisers for them."""
     escalation = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
-    if escalation is not None and escalation.status == "ringing":
+    if escalation is None:
+        # Gone before the job that would ring advisers ran: say so, so that it rings nobody.
+        session.add(Escalation(call_sid=call_sid[:64], queue_name="", status="ended",
+                               created_at=utcnow(), updated_at=utcnow()))
+        try:
+            session.commit()
+            return
+        except IntegrityError:  # the job got there first: end what it started
+            session.rollback()
+            escalation = session.scalars(
+                select(Escalation).where(Escalation.call_sid == call_sid)).one()
+    if escalation.status == "ringing":
         escalation.status, escalation.updated_at = "ended", utcnow()
         session.commit()
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every time the helpline writes is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

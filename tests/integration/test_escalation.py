@@ -202,3 +202,35 @@ def test_nobody_answering_hands_the_caller_back_to_the_menu_in_their_language(
         assert call.recording_url == (recording if digit == "1" else None)
         texts = db.session.scalars(select(OutboundMessage.purpose)).all()
         assert "callback-created" in texts
+
+
+def test_a_caller_gone_before_the_job_runs_gets_nobody_rung(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    from helpline.advisers.escalation import caller_left
+
+    with worker_app.app_context():
+        caller_waiting(db.session, call_sid=CALLER, queue_name="advisers",
+                       menu_path=["Health"], language="en")
+        caller_left(db.session, CALLER)  # hung up while the job waited behind others
+    run_worker(worker_app)
+    assert calls_to(twilio_api) == [] and texts_to(twilio_api) == []
+
+
+def test_asking_again_in_the_same_call_after_nobody_answered_rings_again(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    from workers.escalation import escalation_timeout
+
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        escalation_timeout(escalation.id, 1)
+        escalation_timeout(escalation.id, 2)  # nobody answered: back to the menu
+        assert db.session.get(Escalation, escalation.id).status == "unanswered"  # type: ignore[union-attr]
+    assert calls_to(twilio_api) == [FIRST, SECOND]
+    # The caller presses 0 again from the menu: everyone on duty is rung again.
+    caller_asks_for_an_adviser(worker_app)
+    assert calls_to(twilio_api) == [FIRST, SECOND, FIRST]
+    with worker_app.app_context():
+        again = db.session.get(Escalation, escalation.id)
+        assert again is not None and again.status == "ringing" and again.attempt == 3
