@@ -99,6 +99,15 @@ def build_index(session: Session, centroids: Centroids) -> SearchIndex:
     return SearchIndex([_indexed(row, centroids) for row in rows])
 
 
+def contact_of(row: m.Service) -> tuple[str | None, str | None]:
+    """(email, web address) for a service: its own, else its organisation's. Many feeds give a
+    service no contact of its own, and a family must always get a way to reach it."""
+    organization = row.organization
+    email = row.email or (organization.email if organization else None)
+    url = row.url or (organization.website if organization else None)
+    return email or None, url or None
+
+
 def _indexed(row: m.Service, centroids: Centroids) -> IndexedService:
     positions: list[tuple[float, float]] = []
     for sal in row.service_at_locations:
@@ -115,14 +124,15 @@ def _indexed(row: m.Service, centroids: Centroids) -> IndexedService:
                 break
     tags = [row.organization.name if row.organization else ""]
     tags += [a.taxonomy_term.name for a in row.attributes if a.taxonomy_term]
+    email, url = contact_of(row)
     return IndexedService(
         id=row.id,
         name=row.name,
         description=row.description or "",
         tags=" ".join(tags),
         phone=row.phones[0].number if row.phones else None,
-        email=row.email,
-        url=row.url,
+        email=email,
+        url=url,
         minimum_age=row.minimum_age,
         maximum_age=row.maximum_age,
         positions=positions,

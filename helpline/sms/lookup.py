@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
-from helpline.directory.search import search
+from helpline.directory.search import contact_of, search
 from helpline.sms.replies import ServiceDetails, ServiceSummary
 
 _DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
@@ -31,8 +31,11 @@ class LocalOfferDirectory:
         self, text: str, age: int | None, postcode: str | None, limit: int
     ) -> list[ServiceSummary]:
         """Best matches for the family's words, age and place."""
-        results = search(text, age=age, postcode=postcode, limit=limit, session=self.session)
-        return [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in results]
+        # A little more than asked: a service with no way to reach it at all is left out.
+        results = search(text, age=age, postcode=postcode, limit=limit + 5, session=self.session)
+        reachable = [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in results
+                     if r.phone or r.email or r.url]
+        return reachable[:limit]
 
     def details(self, service_id: str) -> ServiceDetails | None:
         """The service's ages, hours, address, cost and contacts, or None if it has gone."""
@@ -53,6 +56,7 @@ class LocalOfferDirectory:
             .where(m.Service.id == service_id, m.Service.status == "active")
             .options(
                 selectinload(m.Service.phones),
+                selectinload(m.Service.organization),
                 selectinload(m.Service.schedules),
                 selectinload(m.Service.cost_options),
                 selectinload(m.Service.service_at_locations)
@@ -73,8 +77,8 @@ class LocalOfferDirectory:
             cost=cost,
             free=free,
             phone=row.phones[0].number if row.phones else None,
-            email=row.email,
-            url=row.url,
+            email=contact_of(row)[0],
+            url=contact_of(row)[1],
         )
 
 

@@ -121,3 +121,27 @@ def test_the_search_command_prints_ranked_results(north_lincs: Flask) -> None:
     assert result.exit_code == 0
     lines = [line for line in result.output.splitlines() if line[:1].isdigit()]
     assert any("Short Breaks Team" in line for line in lines[:3])
+
+
+def test_a_service_with_no_contact_of_its_own_is_reached_through_its_organisation(
+    app: Flask, tmp_path: Path
+) -> None:
+    from helpline.extensions import db
+    from helpline.sms.lookup import LocalOfferDirectory
+
+    club = {**_club("Sunflower Club", "LN1", 53.235, -0.548),
+            "organization": {"id": str(uuid.uuid4()), "name": "Sunflower Trust",
+                             "url": "https://sunflower.example/"}}
+    nothing = _club("Sunflower Club Lost", "LN1", 53.235, -0.548)  # no contact anywhere
+    feed = tmp_path / "clubs.json"
+    feed.write_text(json.dumps([club, nothing]))
+    with app.app_context():
+        run_import([str(feed)], "clubs")
+        [found] = [r for r in search("short breaks club", limit=5) if r.name == "Sunflower Club"]
+        listed = LocalOfferDirectory(db.session()).find("short breaks club", None, None, 3)
+        details = LocalOfferDirectory(db.session()).details(found.id)
+    assert found.url == "https://sunflower.example/"
+    # In a text list every service has a way to reach it: one with none is left out.
+    assert [s.name for s in listed] == ["Sunflower Club"]
+    assert listed[0].contact() == "sunflower.example"  # as texts show web addresses
+    assert details is not None and details.url == "https://sunflower.example/"
