@@ -17,7 +17,7 @@ from helpline.flows.engine import Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
 from helpline.voice.models import CallLog
-from helpline.voice.services import services_for, spoken_services, text_body
+from helpline.voice.services import services_for, spoken_services, text_bodies
 from helpline.voice.twiml import Speaker, gather, url
 
 log = logging.getLogger(__name__)
@@ -203,14 +203,19 @@ def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:
         found = services_for(words) if words else []
         if not found:
             return said(flow, "phrase:no_services", lang)
-        row = queue_text(
-            db.session(),
-            to=call.phone_number,
-            body=text_body(flow, lang, words, found),
-            cause=f"call:{call.call_sid}:services:{turn.state.node}",
-            purpose="voice-services",
-            language=lang,
-        )
+        cause = f"call:{call.call_sid}:services:{turn.state.node}"
+        row = None
+        for part, body in enumerate(text_bodies(flow, lang, words, found), start=1):
+            # One cause per text: pressing 1 again finds them all already queued.
+            queued = queue_text(
+                db.session(),
+                to=call.phone_number,
+                body=body,
+                cause=cause if part == 1 else f"{cause}:{part}",
+                purpose="voice-services",
+                language=lang,
+            )
+            row = row or queued
     except Exception:  # noqa: BLE001 - say we couldn't, and keep the menu going
         db.session.rollback()
         log.exception("text-me-this failed for call %s", call.call_sid)

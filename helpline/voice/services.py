@@ -45,12 +45,17 @@ def services_for(words: str) -> list[SearchResult]:
     return list(found)
 
 
-def area_name(words: str) -> str:
-    """The Local Offer area a keyword stands for ("Short breaks"), else the words themselves."""
+def area_name(words: str, language: str = "en") -> str:
+    """The Local Offer area a keyword stands for, in the caller's language as the texts name it
+    ("Krótkie przerwy"), else in English ("Short breaks"), else the words themselves."""
     from helpline.directory.keywords import keywords_from
+    from helpline.sms.templates import templates_from
 
     match = keywords_from(current_app.config["DATA_DIR"]).first(words)
-    return match.area.area if match is not None else words.title()
+    if match is None:
+        return words.title()
+    names = templates_from(current_app.config["SMS_TEMPLATES_DIR"]).get(language).areas
+    return names.get(match.area.keyword) or match.area.area
 
 
 # How UK numbers are grouped when said aloud: 020 7946 0000, 0300 123 4567, 01632 960 551.
@@ -128,10 +133,16 @@ def spoken_services(flow: Flow, language: str, services: list[SearchResult]) -> 
     return lines
 
 
-def text_body(flow: Flow, language: str, words: str, services: list[SearchResult]) -> str:
-    """The text message for text-me-this: the area, then each service's name, phone and web page."""
-    lines = [flow.phrase(language, "text_body_intro", area=area_name(words))]
+def text_bodies(flow: Flow, language: str, words: str, services: list[SearchResult]) -> list[str]:
+    """The texts for text-me-this: the area, then each service's name and a way to reach it
+    (phone, else email, else web), made to fit as the SMS replies are: GSM-7 in English, at
+    most 3 parts a text (an Urdu text is UCS-2: 67 characters a part)."""
+    from helpline.sms.replies import ServiceSummary, pack, shorten
+
+    lines = [flow.phrase(language, "text_body_intro", area=area_name(words, language))]
     for number, service in enumerate(services, start=1):
-        contact = " ".join(part for part in (service.phone, service.url) if part)
-        lines.append(f"{number}. {service.name}" + (f" {contact}" if contact else ""))
-    return "\n".join(lines)
+        contact = ServiceSummary(service.id, service.name, service.phone, service.email,
+                                 service.url).contact()
+        name = shorten(service.name, 60)
+        lines.append(f"{number}. {name}: {contact}" if contact else f"{number}. {name}")
+    return pack(lines, language)

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from helpline.extensions import db
+from helpline.sms.segments import count_segments, is_gsm7
 from tests.e2e.test_call_walk import call, logged, phone_app  # noqa: F401 - the fixture
 from tests.integration.test_outbox_worker import run_worker
 from tests.prism import TwilioApi
@@ -34,16 +35,17 @@ def texting_app(phone_app: Flask, redis_url: str, twilio_api: TwilioApi) -> Flas
 
 
 @pytest.mark.parametrize(
-    ("language", "confirmation"),
+    ("language", "confirmation", "area"),
     [
-        ("en", "I have sent these to you by text message."),
-        ("pl", "Wysłałam te informacje SMS-em."),
-        ("ur", "I have sent these to you by text message."),  # no Urdu voice: English until built
+        ("en", "I have sent these to you by text message.", "Short breaks"),
+        ("pl", "Wysłałam te informacje SMS-em.", "Krótkie przerwy"),
+        # no Urdu voice: English until the audio is built; the text itself is in Urdu
+        ("ur", "I have sent these to you by text message.", "مختصر وقفے"),
     ],
     ids=["en", "pl", "ur"],
 )
 def test_pressing_1_twice_texts_the_services_once(
-    texting_app: Flask, twilio_api: TwilioApi, language: str, confirmation: str
+    texting_app: Flask, twilio_api: TwilioApi, language: str, confirmation: str, area: str
 ) -> None:
     caller = call(texting_app).press(LANGUAGE_KEYS[language])
     for key in SHORT_BREAKS:
@@ -55,17 +57,23 @@ def test_pressing_1_twice_texts_the_services_once(
     assert caller.latest[0].startswith(confirmation)
     assert texts_sent(twilio_api) == []  # nothing leaves until a worker runs
     run_worker(texting_app)
-    [message] = texts_sent(twilio_api)
-    assert [r.status for r in twilio_api.posts_to("/Messages.json")] == [201]  # prism: valid
-    assert message["To"] == "+447700900123"
-    assert "Short Breaks Team 01632 960550" in message["Body"]
+    messages = texts_sent(twilio_api)
+    assert {r.status for r in twilio_api.posts_to("/Messages.json")} == {201}  # prism: valid
+    assert {m["To"] for m in messages} == {"+447700900123"}
+    bodies = [m["Body"] for m in messages]
+    for body in bodies:  # each as cheap as the SMS replies: at most 3 parts, GSM-7 in English
+        assert count_segments(body).segments <= 3, body
+        assert is_gsm7(body) or language != "en", body
+    texted = "\n".join(bodies)
+    assert area in bodies[0]
+    assert "Short Breaks Team: 01632 960550" in texted
     for name in ("Short Breaks Team", "Willow House Respite Service"):
-        assert name in heard_services and name in message["Body"]
+        assert name in heard_services and name in texted
     row = logged(texting_app, caller)
     assert row.outcome == "texted"
     assert row.path.endswith("shortbreaks > text > text")
     run_worker(texting_app)
-    assert len(texts_sent(twilio_api)) == 1
+    assert len(texts_sent(twilio_api)) == len(messages)  # pressed twice, sent once
 
 
 def test_a_hidden_number_is_told_no_text_can_be_sent(
