@@ -2,7 +2,8 @@
 
 Each adviser gets a text with the caller's menu path, language and wait so far, then a call whose
 TwiML (/twilio/adviser/whisper) whispers the same and, on a key press (/twilio/adviser/connect),
-joins them to the caller with <Dial><Queue>. If the adviser's call ends without that, or nothing
+joins them in a conference to the caller they were rung for (moved out of the queue by a call
+update, so never another caller). If the adviser's call ends without that, or nothing
 is heard within the answer window, the next adviser on the rota is rung. When nobody is left, the
 caller's call is redirected to /twilio/voice/no-adviser: leave a message or ask for a callback.
 """
@@ -214,8 +215,14 @@ def adviser_call_ended(session: Session, escalation_id: int, attempt: int) -> Es
     return ring_next(session, escalation)
 
 
+def conference_name(escalation: Escalation) -> str:
+    """The conference where an adviser and the caller they were rung for meet."""
+    return f"helpline-escalation-{escalation.id}"
+
+
 def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str) -> str | None:
-    """The adviser pressed a key: the queue to join them to, or None if the caller has gone."""
+    """The adviser pressed a key: the conference to put them in, or None if the caller has
+    gone."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None or escalation.status != "ringing":
         return None
@@ -223,11 +230,12 @@ def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str
         return None  # a previous adviser's late key press: the caller is with someone else's ring
     escalation.status, escalation.updated_at = "connected", utcnow()
     session.commit()
-    return escalation.queue_name
+    return conference_name(escalation)
 
 
-def caller_left(session: Session, call_sid: str) -> None:
-    """The caller hung up or was answered: stop ringing advisers for them."""
+def caller_left(session: Session, call_sid: str, connected: bool = False) -> None:
+    """The caller hung up or was answered: stop ringing advisers for them (with `connected`,
+    even one an adviser has just accepted: the caller was gone before they could be joined)."""
     escalation = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
     if escalation is None:
         # Gone before the job that would ring advisers ran: say so, so that it rings nobody.
@@ -240,7 +248,7 @@ def caller_left(session: Session, call_sid: str) -> None:
             session.rollback()
             escalation = session.scalars(
                 select(Escalation).where(Escalation.call_sid == call_sid)).one()
-    if escalation.status == "ringing":
+    if escalation.status == "ringing" or (connected and escalation.status == "connected"):
         escalation.status, escalation.updated_at = "ended", utcnow()
         session.commit()
 

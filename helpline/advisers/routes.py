@@ -2,8 +2,13 @@
 
 URLs (all POST, signed by Twilio, ?escalation=<id> set by the escalation job):
   /twilio/adviser/whisper      TwiML for the adviser's call: the caller's context, press a key
-  /twilio/adviser/connect      the key press: <Dial><Queue> to the waiting caller
+  /twilio/adviser/connect      the key press: the adviser waits in a conference of their own
+                               while this caller's call is moved out of the queue into it
+  /twilio/adviser/caller-joins TwiML for the caller's call, moved there: the same conference
   /twilio/adviser/status       the adviser call's status callback (&attempt=<n>)
+
+Not <Dial><Queue>: that takes whoever waits longest, so an adviser rung for one caller would be
+joined to another, and the first caller's escalation would pull them out of that conversation.
 
 When nobody answers, the caller is sent back to the phone menu (/twilio/voice/no-adviser).
 """
@@ -73,17 +78,50 @@ def connect() -> Response:
     """The adviser pressed a key: join them to the waiting caller, if the caller is still there."""
     response = VoiceResponse()
     escalation = _escalation()
-    queue_name = None
+    conference = None
     if escalation is not None:
-        queue_name = escalations.adviser_accepted(
+        conference = escalations.adviser_accepted(
             db.session(), escalation.id, request.form.get("CallSid", "")
         )
-    if queue_name is None:
+    if conference is None:
+        _say(response, words("adviser_caller_gone"))
+        response.hangup()
+        return _twiml(response)
+    from helpline.outbound.gateway import OutboundError, redirect_call
+
+    assert escalation is not None  # adviser_accepted found it
+    try:
+        # Out of the shared queue, this caller and no other: into the adviser's conference.
+        redirect_call(escalation.call_sid, _path("caller-joins", escalation=escalation.id))
+    except OutboundError as exc:
+        log.info("caller for escalation %s has gone: %s", escalation.id, exc)
+        escalations.caller_left(db.session(), escalation.call_sid, connected=True)
         _say(response, words("adviser_caller_gone"))
         response.hangup()
         return _twiml(response)
     _say(response, words("adviser_connecting"))
-    response.dial().queue(queue_name)
+    response.dial().conference(
+        conference, start_conference_on_enter=True, end_conference_on_exit=True, beep=False
+    )
+    return _twiml(response)
+
+
+@bp.post("/caller-joins")
+@twilio_request
+def caller_joins() -> Response:
+    """The caller, moved out of the queue: into the conference where their adviser waits."""
+    response = VoiceResponse()
+    escalation = _escalation()
+    if escalation is None or escalation.status != "connected":
+        # Not for any adviser: back to the phone menu's offer of a message or a call back.
+        response.redirect(f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/no-adviser",
+                          method="POST")
+        return _twiml(response)
+    response.dial().conference(
+        escalations.conference_name(escalation), start_conference_on_enter=True,
+        end_conference_on_exit=True, beep=False,
+    )
+    response.hangup()  # the adviser has finished: nothing more to hear
     return _twiml(response)
 
 

@@ -109,7 +109,7 @@ def test_second_adviser_is_rung_when_the_first_does_not_answer(
     signer.post(status, {"CallSid": "CA" + "2" * 32, "CallStatus": "completed"})
     assert calls_to(twilio_api) == [FIRST, SECOND]
 
-    # The second adviser hears the whisper, presses a key, and is joined to the caller's queue.
+    # The second adviser hears the whisper, presses a key, and is joined to this caller.
     whisper = signer.post(f"/twilio/adviser/whisper?escalation={escalation.id}", {"CallSid": "CA9"})
     gather = ET.fromstring(whisper.data).find("Gather")
     assert gather is not None and "Short breaks" in "".join(gather.itertext())
@@ -119,10 +119,18 @@ def test_second_adviser_is_rung_when_the_first_does_not_answer(
         f"/twilio/adviser/connect?escalation={escalation.id}",
         {"CallSid": adviser_call or "", "Digits": "1"},
     )
-    queue = ET.fromstring(connect.data).find("Dial/Queue")
-    assert queue is not None and queue.text == "advisers"
+    conference = ET.fromstring(connect.data).find("Dial/Conference")
+    assert conference is not None and conference.text == f"helpline-escalation-{escalation.id}"
     with worker_app.app_context():
         assert db.session.get(Escalation, escalation.id).status == "connected"  # type: ignore[union-attr]
+    # This caller, by their own call, is moved out of the queue into the same conference.
+    [moved] = twilio_api.posts_to(f"/Calls/{CALLER}.json")
+    assert moved.status == 200, moved.reply  # prism: a valid call update
+    joins = f"{PUBLIC_BASE_URL}/twilio/adviser/caller-joins?escalation={escalation.id}"
+    assert moved.form["Url"] == joins
+    caller = ET.fromstring(signer.post(joins.removeprefix(PUBLIC_BASE_URL), {"CallSid": CALLER})
+                           .data).find("Dial/Conference")
+    assert caller is not None and caller.text == conference.text
 
 
 def test_the_timeout_job_moves_on_when_twilio_never_reports(
@@ -234,3 +242,49 @@ def test_asking_again_in_the_same_call_after_nobody_answered_rings_again(
     with worker_app.app_context():
         again = db.session.get(Escalation, escalation.id)
         assert again is not None and again.status == "ringing" and again.attempt == 3
+
+
+def test_an_adviser_is_joined_to_the_caller_they_were_rung_for_not_the_longest_waiting(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    # Two callers share the queue; the adviser rung for the second takes the call. The first
+    # caller must stay waiting, with advisers still being rung for them.
+    first_caller, second_caller = "CA" + "a" * 32, "CA" + "b" * 32
+    with worker_app.app_context():
+        for call_sid in (first_caller, second_caller):
+            caller_waiting(db.session, call_sid=call_sid, queue_name="advisers",
+                           menu_path=["Health"], language="en")
+    run_worker(worker_app)
+    with worker_app.app_context():
+        second = db.session.scalar(select(Escalation).where(Escalation.call_sid == second_caller))
+        assert second is not None
+        second_id, adviser_call = second.id, second.adviser_call_sid or ""
+    signer = TwilioSigner(worker_app.test_client())
+    signer.post(f"/twilio/adviser/connect?escalation={second_id}",
+                {"CallSid": adviser_call, "Digits": "1"})
+    assert twilio_api.posts_to(f"/Calls/{second_caller}.json")  # this caller moved
+    assert not twilio_api.posts_to(f"/Calls/{first_caller}.json")  # the other left waiting
+    with worker_app.app_context():
+        first = db.session.scalar(select(Escalation).where(Escalation.call_sid == first_caller))
+        assert first is not None and first.status == "ringing"
+
+
+def test_a_caller_gone_as_the_adviser_takes_the_call_is_said_so_and_ends(
+    worker_app: Flask, twilio_api: TwilioApi
+) -> None:
+    escalation = caller_asks_for_an_adviser(worker_app)
+    with worker_app.app_context():
+        adviser_call = db.session.get(Escalation, escalation.id).adviser_call_sid  # type: ignore[union-attr]
+    twilio_api.fail_next(404, 20404, "The requested resource was not found")  # the call ended
+    signer = TwilioSigner(worker_app.test_client())
+    answer = ET.fromstring(signer.post(f"/twilio/adviser/connect?escalation={escalation.id}",
+                                       {"CallSid": adviser_call or "", "Digits": "1"}).data)
+    assert [verb.tag for verb in answer] == ["Say", "Hangup"]
+    assert "hung up" in (answer[0].text or "")
+    with worker_app.app_context():
+        assert db.session.get(Escalation, escalation.id).status == "ended"  # type: ignore[union-attr]
+    # A stale link to the conference sends a caller back to the menu's offer, not into silence.
+    stray = ET.fromstring(signer.post(f"/twilio/adviser/caller-joins?escalation={escalation.id}",
+                                      {"CallSid": CALLER}).data)
+    assert [verb.tag for verb in stray] == ["Redirect"]
+    assert (stray[0].text or "").endswith("/twilio/voice/no-adviser")
