@@ -39,7 +39,8 @@ def _twiml(response: VoiceResponse) -> Response:
 
 def _escalation() -> Escalation | None:
     raw = request.args.get("escalation", "")
-    return db.session.get(Escalation, int(raw)) if raw.isdigit() else None
+    # isdecimal: "²" is a digit int() refuses; and no id is longer than a database integer
+    return db.session.get(Escalation, int(raw)) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def _say(response: VoiceResponse | Gather, text: str, language: str = "en") -> None:
@@ -57,12 +58,10 @@ def _path(name: str, **params: object) -> str:
 @twilio_request
 def whisper() -> Response:
     """What the adviser hears on answering: the caller's context, then press a key to connect."""
-    response = VoiceResponse()
     escalation = _escalation()
     if escalation is None or escalation.status != "ringing":
-        _say(response, words("adviser_caller_gone"))
-        response.hangup()
-        return _twiml(response)
+        return _caller_gone()
+    response = VoiceResponse()
     gather = response.gather(
         num_digits=1, timeout=10, action=_path("connect", escalation=escalation.id), method="POST"
     )
@@ -84,9 +83,7 @@ def connect() -> Response:
             db.session(), escalation.id, request.form.get("CallSid", "")
         )
     if conference is None:
-        _say(response, words("adviser_caller_gone"))
-        response.hangup()
-        return _twiml(response)
+        return _caller_gone()
     from helpline.outbound.gateway import OutboundError, redirect_call
 
     assert escalation is not None  # adviser_accepted found it
@@ -96,14 +93,24 @@ def connect() -> Response:
     except OutboundError as exc:
         log.info("caller for escalation %s has gone: %s", escalation.id, exc)
         escalations.caller_left(db.session(), escalation.call_sid, connected=True)
-        _say(response, words("adviser_caller_gone"))
-        response.hangup()
-        return _twiml(response)
+        return _caller_gone()
     _say(response, words("adviser_connecting"))
+    _meet(response, conference)
+    return _twiml(response)
+
+
+def _caller_gone() -> Response:
+    response = VoiceResponse()
+    _say(response, words("adviser_caller_gone"))
+    response.hangup()
+    return _twiml(response)
+
+
+def _meet(response: VoiceResponse, conference: str) -> None:
+    # Either side hanging up ends it for both: nobody is left in an empty conference.
     response.dial().conference(
         conference, start_conference_on_enter=True, end_conference_on_exit=True, beep=False
     )
-    return _twiml(response)
 
 
 @bp.post("/caller-joins")
@@ -117,10 +124,7 @@ def caller_joins() -> Response:
         response.redirect(f"{current_app.config['PUBLIC_BASE_URL']}/twilio/voice/no-adviser",
                           method="POST")
         return _twiml(response)
-    response.dial().conference(
-        escalations.conference_name(escalation), start_conference_on_enter=True,
-        end_conference_on_exit=True, beep=False,
-    )
+    _meet(response, escalations.conference_name(escalation))
     response.hangup()  # the adviser has finished: nothing more to hear
     return _twiml(response)
 
@@ -131,7 +135,7 @@ def status() -> Response:
     """The adviser's call ended (no answer, busy, hung up before the key): ring the next one."""
     escalation = _escalation()
     attempt = request.args.get("attempt", "")
-    if escalation is not None and attempt.isdigit():
+    if escalation is not None and attempt.isdecimal() and len(attempt) < 9:
         try:
             escalations.adviser_call_ended(db.session(), escalation.id, int(attempt))
         except Exception:  # noqa: BLE001 - Twilio must get its 200; the timeout job still runs

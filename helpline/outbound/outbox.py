@@ -203,7 +203,7 @@ def record_status(session: Session, message_sid: str, status: str, error_code: s
     if _rank(status) < _rank(row.status):
         return True  # nor from "sent" back to "sending"
     row.status = status
-    if error_code and error_code.isdigit():
+    if error_code and error_code.isdecimal() and len(error_code) < 9:
         row.error_code = int(error_code)
     row.updated_at = utcnow()
     session.commit()

@@ -296,7 +296,7 @@ FALLBACK_APOLOGY = "Sorry, something went wrong on our side. Please try again la
 def record_status(session: Session, ref: str | None, message_sid: str, status: str) -> bool:
     """Record a delivery status for a logged outbound text; False (and no change) if unknown."""
     row = None
-    if ref and ref.isdigit():
+    if ref and ref.isdecimal() and len(ref) < 10:  # a row id, not any number a URL carries
         row = session.get(SmsMessage, int(ref))
         if row is not None and (row.direction != "out" or
                                 (row.message_sid and row.message_sid != message_sid)):

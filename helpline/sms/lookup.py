@@ -110,7 +110,7 @@ def _day_range(byday: str) -> str:
 
 def _time(value: str) -> str:
     hours, _, rest = value.partition(":")
-    return f"{int(hours)}:{rest[:2]}" if hours.isdigit() and rest else value
+    return f"{int(hours)}:{rest[:2]}" if hours.isdecimal() and rest else value
 
 
 def _address(row: m.Service) -> str | None:

@@ -131,7 +131,7 @@ def _language(flow: Flow) -> str:
 
 def _tries() -> int:
     raw = request.args.get("try", "0")
-    return min(int(raw), 10) if raw.isdigit() else 0
+    return min(int(raw), 10) if raw.isdecimal() and len(raw) < 6 else 0
 
 
 def _answer(
@@ -194,13 +194,13 @@ def queue_wait() -> Response:
     flow = current_flow()
     response = VoiceResponse()
     queue_time = request.form.get("QueueTime", "0")
-    if queue_time.isdigit() and int(queue_time) >= current_app.config["QUEUE_MAX_WAIT_SECONDS"]:
+    if queue_time.isdecimal() and int(queue_time) >= current_app.config["QUEUE_MAX_WAIT_SECONDS"]:
         response.leave()  # Twilio then requests the <Enqueue action> with QueueResult=leave
         return _twiml(response)
     language = _language(flow)
     speaker = Speaker(flow)
     position = request.form.get("QueuePosition", "")
-    if position.isdigit():
+    if position.isdecimal():
         speaker.line(response, said(flow, "phrase:position", language, position=int(position)))
     speaker.line(response, said(flow, "phrase:hold", language))
     # When this TwiML ends Twilio asks for it again: the pause sets how often the caller hears it.
@@ -256,7 +256,7 @@ def recorded() -> Response:
     language = _language(flow)
     recording = form.get("RecordingUrl", "").strip()
     duration = form.get("RecordingDuration", "")
-    if recording and not (duration.isdigit() and int(duration) == 0):
+    if recording and not (duration.isdecimal() and int(duration) == 0):
         call = calls.open_call(db.session(), form.get("CallSid", ""), form.get("From"), language)
         return _twiml(record_message(flow, call, recording))
     state = CallState(node=MESSAGE_MENU, language=language, tries=_tries())

@@ -288,3 +288,16 @@ def test_a_caller_gone_as_the_adviser_takes_the_call_is_said_so_and_ends(
                                       {"CallSid": CALLER}).data)
     assert [verb.tag for verb in stray] == ["Redirect"]
     assert (stray[0].text or "").endswith("/twilio/voice/no-adviser")
+
+
+@pytest.mark.parametrize("bad", ["%C2%B2", "99999999999999999999", "", "x"])  # %C2%B2: "²"
+def test_adviser_webhooks_with_an_id_that_is_no_id_answer_safely(
+    worker_app: Flask, bad: str
+) -> None:
+    signer = TwilioSigner(worker_app.test_client())
+    for name in ("whisper", "connect", "caller-joins"):
+        answer = signer.post(f"/twilio/adviser/{name}?escalation={bad}", {"CallSid": CALLER})
+        assert answer.status_code == 200 and ET.fromstring(answer.data).tag == "Response"
+    status = signer.post(f"/twilio/adviser/status?escalation={bad}&attempt={bad}",
+                         {"CallStatus": "completed"})
+    assert status.status_code == 204
