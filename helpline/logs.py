@@ -7,8 +7,11 @@ import re
 
 from flask import Flask
 
-# International or UK national numbers of 10+ digits, with optional spaces.
-_PHONE = re.compile(r"(?<![\w])(\+?\d[\d ]{8,}\d)(?![\w])")
+# International or UK national numbers of 10+ digits, written any way people and URLs write
+# them: spaces, hyphens, dots, brackets, "+" or its URL form "%2B".
+_PHONE = re.compile(r"(?<![\w%.])((?:\+|%2[Bb])?\(?\d[\d \-()]{8,}\d)(?!\w|\.\d)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIN_DIGITS = 10
 
 
 # PostgreSQL's error details quote the row or key a statement failed on: a family's text.
@@ -28,7 +31,15 @@ def mask_phone(number: str | None) -> str:
 
 def mask_phone_numbers(text: str) -> str:
     """Mask every phone number found in free text."""
-    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+    return _PHONE.sub(_masked, text)
+
+
+def _masked(found: re.Match[str]) -> str:
+    number = found.group(1)
+    digits = re.sub(r"\D", "", number.replace("%2B", "").replace("%2b", ""))
+    if len(digits) < MIN_DIGITS or _DATE.match(number):
+        return number  # a date, a short code: not a phone number
+    return mask_phone(digits)
 
 
 class MaskPhoneNumbers(logging.Filter):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from helpline.logs import MaskPhoneNumbers, mask_phone_numbers
 
 
@@ -39,3 +41,21 @@ def test_a_number_inside_a_traceback_is_masked() -> None:
 def test_numbers_in_free_text_keep_only_their_last_three_digits() -> None:
     assert mask_phone_numbers("call 07700 900123 or +44 7700 900456") == (
         "call ********123 or *********456")
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("+44 7700-900123", "*********123"),
+    ("(07700) 900123", "********123"),
+    ("From=%2B447700900123&To=x", "From=*********123&To=x"),  # a URL-encoded form
+    ("call +447700900123.", "call *********123."),
+])
+def test_numbers_written_with_hyphens_brackets_or_url_encoding_are_masked(
+    text: str, masked: str
+) -> None:
+    assert mask_phone_numbers(text) == masked
+
+
+@pytest.mark.parametrize("text", ["at 2026-11-28 10:40:50", "took 0.123456789 s",
+                                  "CA1234567890abc"])
+def test_dates_durations_and_sids_are_left_alone(text: str) -> None:
+    assert mask_phone_numbers(text) == text
