@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from helpline.directory.models import utcnow
 from helpline.extensions import affected_rows
-from helpline.families.opt_outs import is_opted_out
+from helpline.families.opt_outs import is_opted_out, record_opt_out
 from helpline.families.phone_numbers import is_withheld, to_e164
 from helpline.logs import mask_phone
 from helpline.outbound.models import OutboundMessage
@@ -27,6 +27,8 @@ _PENDING_KEY = "helpline_outbox_pending"
 # A message left "sending" this long belongs to a worker that died mid-send.
 STALE_SENDING = timedelta(minutes=10)
 FINAL_STATUSES = {"delivered", "undelivered", "failed", "read"}
+OPTED_OUT_AT_TWILIO = 21610
+
 # Twilio's own message statuses, in the order a message moves through them. "pending" and our
 # "sending" (a worker has claimed the row) are the outbox's; a callback never sets them back.
 TWILIO_STATUSES = ("accepted", "scheduled", "queued", "sending", "sent", "undelivered", "failed",
@@ -74,7 +76,7 @@ def queue_text(
     )
     session.add(row)
     session.flush()
-    _enqueue_after_commit(session, row.id, cause)
+    _enqueue_after_commit(session, row.id, cause, row.purpose)
     return row
 
 
@@ -82,22 +84,22 @@ def _real_session(session: Session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
-def _enqueue_after_commit(session: Session, message_id: int, cause: str) -> None:
+def _enqueue_after_commit(session: Session, message_id: int, cause: str, purpose: str) -> None:
     real = _real_session(session)
-    pending: list[tuple[int, str]] | None = real.info.get(_PENDING_KEY)
+    pending: list[tuple[int, str, str]] | None = real.info.get(_PENDING_KEY)
     if pending is None:
         pending = real.info[_PENDING_KEY] = []
         event.listen(real, "after_commit", _after_commit)
         event.listen(real, "after_soft_rollback", _after_rollback)
-    pending.append((message_id, cause))
+    pending.append((message_id, cause, purpose))
 
 
 def _after_commit(session: Session) -> None:
     pending = session.info.get(_PENDING_KEY) or []
     session.info[_PENDING_KEY] = []
-    for message_id, cause in pending:
+    for message_id, cause, purpose in pending:
         try:
-            enqueue_send(message_id, cause)
+            enqueue_send(message_id, cause, purpose)
         except Exception:  # noqa: BLE001 - the event is committed; the sweep will retry the text
             log.exception("outbox message %s stays pending", message_id)
 
@@ -107,13 +109,18 @@ def _after_rollback(session: Session, previous_transaction: Any) -> None:
     session.info[_PENDING_KEY] = []
 
 
-def enqueue_send(message_id: int, cause: str) -> bool:
+# Texts a person is waiting on go on the urgent queue, ahead of retention and other slow jobs.
+URGENT_PURPOSES = frozenset({"adviser-alert"})
+
+
+def enqueue_send(message_id: int, cause: str, purpose: str = "") -> bool:
     """Put the send job on the queue (or send now without Redis); False if Redis is down."""
     from helpline.jobs import EnqueueFailed, enqueue, job_id_for
     from workers.outbound import send_text
 
     try:
-        enqueue(send_text, message_id, job_id=job_id_for("text", cause), retry=send_retry())
+        enqueue(send_text, message_id, job_id=job_id_for("text", cause), retry=send_retry(),
+                urgent=purpose in URGENT_PURPOSES)
     except EnqueueFailed as exc:
         log.warning("outbox message %s stays pending: %s", message_id, exc)
         return False
@@ -125,8 +132,12 @@ def send_retry() -> Any:
     from flask import current_app
     from rq import Retry
 
-    intervals = list(current_app.config.get("OUTBOUND_RETRY_INTERVALS", [10, 60, 300, 900, 3600]))
+    # An empty list (OUTBOUND_RETRY_INTERVALS=",") would mean Retry(max=0), which RQ refuses.
+    intervals = list(current_app.config.get("OUTBOUND_RETRY_INTERVALS") or []) or DEFAULT_RETRIES
     return Retry(max=len(intervals), interval=intervals)
+
+
+DEFAULT_RETRIES = [10, 60, 300, 900, 3600]
 
 
 def deliver_pending(session: Session, now: datetime | None = None) -> int:
@@ -144,9 +155,10 @@ def deliver_pending(session: Session, now: datetime | None = None) -> int:
     )
     session.commit()
     rows = session.execute(
-        select(OutboundMessage.id, OutboundMessage.cause).where(OutboundMessage.status == "pending")
+        select(OutboundMessage.id, OutboundMessage.cause, OutboundMessage.purpose)
+        .where(OutboundMessage.status == "pending")
     ).all()
-    return sum(1 for message_id, cause in rows if enqueue_send(message_id, cause))
+    return sum(1 for message_id, cause, purpose in rows if enqueue_send(message_id, cause, purpose))
 
 
 def send_message(session: Session, message_id: int, *, last_attempt: bool) -> str:
@@ -176,6 +188,10 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
         row.error_code = exc.code
         row.updated_at = utcnow()
         row.status = "failed" if exc.permanent or last_attempt else "pending"
+        if exc.code == OPTED_OUT_AT_TWILIO:
+            # They texted STOP where we didn't see it (another number of ours, say): keep it, so
+            # nothing else is tried on them until they text START.
+            record_opt_out(session, row.phone_number, "TWILIO-21610")
         session.commit()
         if row.status == "pending":
             raise

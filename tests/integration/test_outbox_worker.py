@@ -172,6 +172,31 @@ def test_an_opted_out_number_21610_is_not_retried(worker_app: Flask, twilio_api:
     assert len(twilio_api.posts_to("/Messages.json")) == 1
     row = message(worker_app, message_id)
     assert (row.status, row.error_code, row.attempts) == ("failed", 21610, 1)
+    # Kept as an opt-out of our own: the next text to them is never tried.
+    with worker_app.app_context():
+        assert queue_text(db.session, to=FAMILY, body="x", cause="next", purpose="followup") is None
+
+
+def test_an_adviser_alert_goes_on_the_urgent_queue(worker_app: Flask) -> None:
+    from helpline.jobs import URGENT_QUEUE, queues
+
+    with worker_app.app_context():
+        queue_text(db.session, to=FAMILY, body="a caller waits", cause="alert",
+                   purpose="adviser-alert")
+        queue_text(db.session, to=FAMILY, body="your services", cause="texts", purpose="followup")
+        db.session.commit()
+    named = queues(worker_app)
+    assert named is not None
+    assert named[URGENT_QUEUE].count == 1
+    assert sum(q.count for q in named.values()) == 2
+
+
+def test_retry_intervals_left_empty_fall_back_to_the_defaults(worker_app: Flask) -> None:
+    from helpline.outbound.outbox import DEFAULT_RETRIES, send_retry
+
+    worker_app.config["OUTBOUND_RETRY_INTERVALS"] = []
+    with worker_app.app_context():
+        assert send_retry().max == len(DEFAULT_RETRIES)
 
 
 def test_a_server_error_is_retried_then_succeeds(worker_app: Flask, twilio_api: TwilioApi) -> None:
