@@ -119,6 +119,7 @@ def test_text_is_offered_where_services_are_read(flow) -> None:  # type: ignore[
         ("pl", "main", "opieka zdrowotna", "health"),
         ("pl", "main", "dojazd do szkoły", "money_travel"),
         ("ur", "main", "صحت کی دیکھ بھال", "health"),
+        ("pl", "education", "szkola", "schools"),  # recognised without its diacritics
         ("pl", "main", "dwa", "education"),
     ],
 )
@@ -127,6 +128,15 @@ def test_spoken_words_choose_an_option(  # type: ignore[no-untyped-def]
 ) -> None:
     turn = step(flow, at(node, language), Heard(speech=words))
     assert turn.state.node == goes_to
+
+
+@pytest.mark.parametrize("words", ["could you phone me back", "call me back please",
+                                   "get back to me"])
+def test_asking_to_be_called_back_is_not_heard_as_back(flow, words: str) -> None:  # type: ignore[no-untyped-def]
+    from helpline.flows.engine import MESSAGE_MENU
+
+    turn = step(flow, at(MESSAGE_MENU), Heard(speech=words))
+    assert turn.action == "callback"
 
 
 def test_spoken_words_for_adviser_repeat_and_back(flow) -> None:  # type: ignore[no-untyped-def]
