@@ -249,8 +249,21 @@ def caller_left(session: Session, call_sid: str, connected: bool = False) -> Non
             escalation = session.scalars(
                 select(Escalation).where(Escalation.call_sid == call_sid)).one()
     if escalation.status == "ringing" or (connected and escalation.status == "connected"):
+        ringing = escalation.adviser_call_sid if escalation.status == "ringing" else None
         escalation.status, escalation.updated_at = "ended", utcnow()
         session.commit()
+        if ringing:
+            _stop_ringing(ringing)
+
+
+def _stop_ringing(adviser_call_sid: str) -> None:
+    # The adviser being rung needn't answer a call for nobody: stop their phone now.
+    from helpline.outbound.gateway import OutboundError, end_call
+
+    try:
+        end_call(adviser_call_sid)
+    except OutboundError as exc:  # already answered and hung up, or never rang: nothing to stop
+        log.info("adviser call %s not stopped: %s", adviser_call_sid, exc)
 
 
 def _utc(moment: datetime) -> datetime:

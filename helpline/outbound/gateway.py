@@ -126,6 +126,12 @@ def start_call(
     return str(call.sid)
 
 
+def end_call(call_sid: str) -> None:
+    """Stop a call: hang it up if answered, stop it ringing if not (Twilio's status "completed"
+    does both; "canceled" would leave an answered call up)."""
+    _call(lambda: client().calls(call_sid).update(status="completed"), f"end {call_sid}")
+
+
 def redirect_call(call_sid: str, url: str) -> None:
     """Send a live call to new TwiML (for example out of a queue nobody is answering)."""
     _call(lambda: client().calls(call_sid).update(url=url, method="POST"), f"redirect {call_sid}")

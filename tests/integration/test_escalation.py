@@ -154,6 +154,9 @@ def test_a_caller_who_hangs_up_stops_the_ringing(worker_app: Flask, twilio_api: 
         caller_left(db.session, CALLER)
         escalation_timeout(escalation.id, 1)
     assert calls_to(twilio_api) == [FIRST]
+    # The adviser's phone stops ringing: nobody is left for them to help.
+    [stopped] = twilio_api.posts_to(f"/Calls/{escalation.adviser_call_sid}.json")
+    assert stopped.form["Status"] == "completed" and stopped.status == 200, stopped.reply
 
 
 def action_of(twiml: bytes, verb: str) -> str:
