@@ -292,7 +292,9 @@ def _details(conversation: Conversation, t: Templates, number: int, ctx: Context
         return Outcome(conversation, _texts(t, "list_expired"), [], Insight("details_expired"))
     last = min(listing.shown + PAGE_SIZE, len(listing.items))
     if not 1 <= number <= last:
-        reply = pack([t.render("bad_number", first=1, last=last)], t.language)
+        # MORE only while there are more to show
+        key = "bad_number" if last < len(listing.items) else "bad_number_end"
+        reply = pack([t.render(key, first=1, last=last)], t.language)
         return Outcome(conversation, reply, [], Insight("details_bad_number", listing.keyword))
     summary = listing.items[number - 1]
     details = ctx.directory.details(summary.id)

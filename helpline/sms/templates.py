@@ -41,6 +41,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "no_more": "",
         "list_expired": "",
         "bad_number": "first last",
+        "bad_number_end": "first last",
         "details_for": "ages",
         "details_hours": "hours",
         "details_address": "address",

@@ -357,3 +357,11 @@ def test_a_number_with_other_words_is_not_a_choice(text: str) -> None:
 def test_start_without_a_stop_gives_the_menu_not_a_welcome_back() -> None:
     outcome = say(Conversation(), "START")
     assert "again" not in outcome.replies[0] and "SHORTBREAKS" in outcome.replies[0]
+
+
+def test_a_number_past_the_list_offers_more_only_when_there_is_more() -> None:
+    longer = say(Conversation(), "SHORTBREAKS", context(FakeDirectory(count=7)))
+    assert "MORE" in say(longer.conversation, "9").replies[0]
+    short = say(Conversation(), "SHORTBREAKS", context(FakeDirectory(count=2)))
+    reply = say(short.conversation, "7").replies[0]
+    assert "1 to 2" in reply and "MORE" not in reply
