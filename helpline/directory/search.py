@@ -58,12 +58,14 @@ class _IndexCache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, SearchIndex]] = {}
 
-    def get(self, session: Session, centroids: Centroids) -> SearchIndex:
+    def get(
+        self, session: Session, centroids: Centroids, revision: int | None = None
+    ) -> SearchIndex:
         key = str(session.get_bind().engine.url)
-        revision = (
-            session.scalar(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1))
-            or 0
-        )
+        if revision is None:  # not read with something else already
+            revision = session.scalar(
+                select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)
+            ) or 0
         entry = self._entries.get(key)
         if entry is not None and entry[0] == revision:
             return entry[1]
@@ -189,12 +191,16 @@ def search(
     postcode: str | None = None,
     limit: int = DEFAULT_LIMIT,
     session: Session | None = None,
+    revision: int | None = None,
 ) -> list[SearchResult]:
-    """Active services that match the text, best first, for this age and near this postcode."""
+    """Active services that match the text, best first, for this age and near this postcode.
+
+    `revision` is the directory revision if the caller has just read it (saves a round trip).
+    """
     session = session or db.session()
     data_dir = current_app.config["DATA_DIR"]
     centroids = centroids_in(data_dir)
-    index = index_cache.get(session, centroids)
+    index = index_cache.get(session, centroids, revision)
     if not index.services:
         return []
     query = build_query(text, keywords_from(data_dir), index)

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
-from helpline.directory.models import utcnow
+from helpline.directory.models import DirectoryRevision, utcnow
 from helpline.extensions import once_more_if_connection_lost
 from helpline.families.callbacks import request_callback
 from helpline.families.models import OptOut
@@ -158,12 +158,12 @@ def _stored(session: Session, sid: str, phone: str | None) -> list[Reply] | None
     return [Reply(body or "", ref) for body, ref in rows]
 
 
-def _context(session: Session, settings: Settings) -> engine.Context:
+def _context(session: Session, settings: Settings, revision: int | None) -> engine.Context:
     centroids = centroids_in(settings.data_dir)
     return engine.Context(
         keywords=keywords_from(settings.data_dir),
         templates=templates_from(settings.templates_dir),
-        directory=LocalOfferDirectory(session),
+        directory=LocalOfferDirectory(session, revision),
         find_place=centroids.find,
         now=time.time(),
         unknown_place=centroids.unknown,
@@ -182,26 +182,38 @@ _REMEMBERED = select(
     select(_CONVERSATIONS.c.state).where(_CONVERSATION).scalar_subquery(),
     exists().where(_OPT_OUTS.c.phone_number == bindparam("phone")),
     select(_CONVERSATIONS.c.version).where(_CONVERSATION).scalar_subquery(),
+    # The directory's revision too: a search then needn't ask for it in a round trip of its own.
+    select(DirectoryRevision.__table__.c.revision)
+    .where(DirectoryRevision.__table__.c.id == 1).scalar_subquery(),
 )
+
+
+class Remembered(NamedTuple):
+    """What one read tells about a number, and the directory's revision."""
+
+    language: str = "en"
+    state: dict[str, Any] | None = None
+    opted_out: bool = False
+    version: int = 0  # 0: no conversation yet
+    revision: int | None = None  # None: not read (the search reads it)
 _LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-def _remembered(session: Session, phone: str) -> tuple[str, dict[str, Any] | None, bool, int]:
-    """(language, state, opted out, version) for a number, in one round trip; defaults if
-    unknown (version 0: no conversation yet)."""
+def _remembered(session: Session, phone: str) -> Remembered:
+    """What is remembered about a number, in one round trip; defaults if unknown."""
     # Core on the session's connection: the ORM's execute layer costs more than the query.
-    language, state, opted_out, version = session.connection().execute(
+    language, state, opted_out, version, revision = session.connection().execute(
         _REMEMBERED, {"phone": phone}).one()
-    return language or "en", state, bool(opted_out), int(version or 0)
+    return Remembered(language or "en", state, bool(opted_out), int(version or 0),
+                      int(revision or 0))
 
 
 def _answer(
     session: Session, inbound: InboundSms, phone: str | None, settings: Settings
 ) -> list[Reply]:
-    ctx = _context(session, settings)
-    language, state, opted_out, version = (
-        _remembered(session, phone) if phone else ("en", None, False, 0))
-    before = engine.Conversation.from_state(state, language, opted_out)
+    known = _remembered(session, phone) if phone else Remembered()
+    ctx = _context(session, settings, known.revision)
+    before = engine.Conversation.from_state(known.state, known.language, known.opted_out)
     outcome = engine.respond(before, inbound.body, ctx)
     after = outcome.conversation
     if phone is None:
@@ -213,7 +225,7 @@ def _answer(
     if phone is not None and not upsert_if_unchanged(session, _CONVERSATIONS, {
         "phone_number": phone, "language": after.language, "state": after.state(),
         "updated_at": utcnow(),
-    }, key=["phone_number"], read=version):
+    }, key=["phone_number"], read=known.version):
         raise ConversationChanged
     session.commit()
     return sent
@@ -270,7 +282,7 @@ def _apologise(
     try:
         templates: TemplateSet = templates_from(settings.templates_dir)
         if phone:
-            language, _, opted_out, _ = _remembered(session, phone)
+            language, _, opted_out, *_ = _remembered(session, phone)
             if opted_out:
                 return []
         t = templates.get(language)

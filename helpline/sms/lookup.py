@@ -24,15 +24,17 @@ _MAX_CACHED = 4096
 class LocalOfferDirectory:
     """Implements the dialogue's Directory with the search index and the service tables."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, revision: int | None = None) -> None:
         self.session = session
+        self.revision = revision  # the directory revision already read, if it was
 
     def find(
         self, text: str, age: int | None, postcode: str | None, limit: int
     ) -> list[ServiceSummary]:
         """Best matches for the family's words, age and place."""
         # A little more than asked: a service with no way to reach it at all is left out.
-        results = search(text, age=age, postcode=postcode, limit=limit + 5, session=self.session)
+        results = search(text, age=age, postcode=postcode, limit=limit + 5, session=self.session,
+                         revision=self.revision)
         reachable = [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in results
                      if r.phone or r.email or r.url]
         return reachable[:limit]

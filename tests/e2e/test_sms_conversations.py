@@ -475,6 +475,33 @@ def test_a_language_switch_and_a_keyword_at_once_both_stay_remembered(
     assert "Wyślij inny numer" in phone.reply("1")  # the list, in Polish
 
 
+def test_a_keyword_text_reads_once_then_logs_and_remembers(
+    local_offer: Flask, phone: Phone
+) -> None:
+    # The one read brings the conversation, the opt-out, its version and the directory
+    # revision together (the search needn't ask again); then the text and its replies are
+    # logged (one batch; SQLite takes it a row at a time) and the conversation written.
+    from sqlalchemy import event
+
+    phone.text("SHORTBREAKS")  # the directory index is built once, outside the count
+    with local_offer.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()[:3]).upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        phone.text("EHC")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert reads == statements[:1] == ["SELECT (SELECT SMS_CONVERSATION.LANGUAGE"]
+    assert set(statements[1:-1]) == {"INSERT INTO SMS_MESSAGE"}
+    assert statements[-1] == "INSERT INTO SMS_CONVERSATION"
+
+
 def test_every_message_in_and_out_is_logged_with_what_it_matched(
     local_offer: Flask, phone: Phone
 ) -> None:
