@@ -39,6 +39,7 @@ def run_import(
         raise click.UsageError("no JSON files found in " + ", ".join(paths))
     # Ids derived for non-UUID records are scoped by the source name, so name it first.
     name = source or _source_name(Path(paths[0]))
+    unreadable = False
     for path in files:
         try:
             part = parse_document(load_document(path), name)
@@ -46,6 +47,7 @@ def run_import(
             feed.skipped.append(
                 Skipped(str(path), "", f"not readable as JSON ({exc.__class__.__name__})")
             )
+            unreadable = True
             continue
         feed.services.extend(part.services)
         feed.taxonomy_terms.extend(part.taxonomy_terms)
@@ -55,9 +57,10 @@ def run_import(
         with click.progressbar(
             length=len(feed.services), label=f"Importing {name}", file=sys.stderr
         ) as bar:
-            summary = import_feed(db.session(), feed, name, progress=bar.update)
+            summary = import_feed(db.session(), feed, name, progress=bar.update,
+                                  unreadable=unreadable)
     else:
-        summary = import_feed(db.session(), feed, name)
+        summary = import_feed(db.session(), feed, name, unreadable=unreadable)
     db.session.commit()
     return summary
 
@@ -70,6 +73,9 @@ def print_summary(summary: ImportSummary) -> None:
     )
     if not summary.changed:
         click.echo("No changes.")
+    if summary.kept_missing:
+        click.echo(f"Nothing marked inactive: {summary.kept_missing}. Fix the feed and import "
+                   "it again.")
     for item in summary.renamed:
         click.echo(f"  kept under a new id (its id was used twice): {item.name}")
     reasons: dict[str, list[Skipped]] = {}

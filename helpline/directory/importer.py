@@ -30,6 +30,8 @@ class ImportSummary:
     taxonomy_terms: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     renamed: list[Skipped] = field(default_factory=list)
+    # Why services missing from the feed were not marked inactive, when they weren't.
+    kept_missing: str = ""
 
     @property
     def changed(self) -> bool:
@@ -49,8 +51,14 @@ def import_feed(
     source: str,
     progress: Callable[[int], None] | None = None,
     retire_missing: bool = True,
+    unreadable: bool = False,
 ) -> ImportSummary:
-    """Apply one parsed feed to the directory in a single transaction owned by the caller."""
+    """Apply one parsed feed to the directory in a single transaction owned by the caller.
+
+    Services the feed no longer lists are marked inactive, but never on the word of a feed that
+    could not all be read or that lists no service at all: a broken download or an error page
+    must not empty a council's directory.
+    """
     summary = ImportSummary(skipped=list(feed.skipped))
     for term in feed.taxonomy_terms:
         _merge_term(session, term)
@@ -84,7 +92,11 @@ def import_feed(
         if progress:
             progress(1)
 
-    if retire_missing:
+    if retire_missing and unreadable:
+        summary.kept_missing = "part of the feed could not be read"
+    elif retire_missing and not seen:
+        summary.kept_missing = "the feed lists no services"
+    elif retire_missing:
         result = session.execute(
             update(m.Service)
             .where(
@@ -136,8 +148,9 @@ def _apply_service(
     session: Session, service: dict[str, Any], source: str, current: m.Service | None
 ) -> str:
     digest = content_hash(service)
-    if current is not None and current.content_hash == digest and current.source == source:
-        return "unchanged"
+    if (current is not None and current.content_hash == digest and current.source == source
+            and current.status == service.get("status", current.status)):
+        return "unchanged"  # a service the feed lists again after dropping it is not
     if current is not None:
         session.delete(current)
         session.flush()

@@ -4,6 +4,7 @@ import json
 import uuid
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -91,3 +92,52 @@ def test_a_file_that_is_not_json_is_reported_not_fatal(app: Flask, tmp_path: Pat
         summary = run_import([str(tmp_path)], "folder")
     assert summary.created == 1
     assert any("not readable as JSON" in s.reason for s in summary.skipped)
+
+
+def test_a_service_listed_again_after_it_was_dropped_comes_back(
+    app: Flask, tmp_path: Path
+) -> None:
+    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(records[:2]))
+    with app.app_context():
+        run_import([str(feed)], "small")
+        feed.write_text(json.dumps(records[:1]))
+        assert run_import([str(feed)], "small").deactivated == 1
+        feed.write_text(json.dumps(records[:2]))
+        summary = run_import([str(feed)], "small")
+        assert (summary.updated, summary.unchanged) == (1, 1)
+        back = db.session.get(m.Service, records[1]["id"])
+        assert back is not None and back.status == "active"
+
+
+@pytest.mark.parametrize(
+    "broken", ["{not json", '{"error": "rate limited"}', '{"contents": "nope"}', "[]"]
+)
+def test_a_broken_or_empty_feed_marks_nothing_inactive(
+    app: Flask, tmp_path: Path, broken: str
+) -> None:
+    # A failed download or an error page must not empty the council's directory.
+    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(records))
+    with app.app_context():
+        run_import([str(feed)], "small")
+        feed.write_text(broken)
+        summary = run_import([str(feed)], "small")
+        assert summary.deactivated == 0 and summary.kept_missing
+        assert _count(m.Service, m.Service.status == "active") == 3
+
+
+def test_one_unreadable_file_in_a_folder_keeps_the_others_services(
+    app: Flask, tmp_path: Path
+) -> None:
+    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    (tmp_path / "a.json").write_text(json.dumps(records[:2]))
+    (tmp_path / "b.json").write_text(json.dumps(records[2:]))
+    with app.app_context():
+        run_import([str(tmp_path)], "folder")
+        (tmp_path / "b.json").write_text("{truncated")
+        summary = run_import([str(tmp_path)], "folder")
+        assert summary.deactivated == 0 and "could not be read" in summary.kept_missing
+        assert _count(m.Service, m.Service.status == "active") == 3
