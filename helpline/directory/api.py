@@ -34,7 +34,7 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
         return default
     try:
         value = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc"; "inf" and "1e400" overflow int()
         abort(400, description=f"{name} must be a number")
     if not low <= value <= high:
         abort(400, description=f"{name} must be between {low} and {high}")

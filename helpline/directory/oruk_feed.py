@@ -8,6 +8,7 @@ API serves it back.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterator
@@ -131,9 +132,11 @@ def _num(value: Any) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    # "NaN" and "Infinity" parse as floats, but are no age or interval, and aren't valid JSON.
+    return number if math.isfinite(number) else None
 
 
 def _list(record: dict[str, Any], *keys: str) -> list[dict[str, Any]]:

@@ -87,3 +87,11 @@ def test_responses_allow_any_origin_and_errors_are_plain(seeded: FlaskClient) ->
     assert missing.status_code == 404 and missing.headers["Access-Control-Allow-Origin"] == "*"
     bad = seeded.get("/api/oruk/services?page=zero")
     assert bad.status_code == 400 and "Traceback" not in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["page=inf", "page=1e400", "per_page=-inf", "minimum_age=inf"])
+def test_numbers_too_big_for_an_integer_are_a_400_not_a_500(
+    seeded: FlaskClient, query: str
+) -> None:
+    assert seeded.get(f"/api/oruk/services?{query}").status_code == 400
+    assert seeded.get(f"/api/oruk/taxonomy_terms?{query}").status_code in (200, 400)

@@ -99,3 +99,12 @@ def test_records_without_a_name_are_skipped_with_a_reason() -> None:
     )
     assert feed.services == []
     assert sorted(s.reason for s in feed.skipped) == ["entry is not an object", "no name"]
+
+
+def test_nan_and_infinity_are_no_ages_and_no_intervals() -> None:
+    record = {"id": str(uuid.uuid4()), "name": "Club", "minimum_age": "NaN",
+              "maximum_age": "Infinity",
+              "regular_schedules": [{"freq": "WEEKLY", "interval": "Infinity", "byday": "MO"}]}
+    [service] = parse_document([record], "feed").services
+    assert service["minimum_age"] is None and service["maximum_age"] is None
+    assert json.loads(json.dumps(service, allow_nan=False))  # valid JSON, as the API serves it
