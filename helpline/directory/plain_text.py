@@ -47,10 +47,16 @@ def html_to_text(value: str | None) -> str:
     return _tidy(html.unescape("".join(collector.parts)))
 
 
+# Every space that isn't one (no-break, narrow, figure, thin, en/em...) becomes a plain space;
+# zero-width ones, the word joiner and a stray byte-order mark go.
+_ODD_SPACES = {c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+_ODD_SPACES.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xAD)})
+
+
 def _tidy(text: str) -> str:
     # Non-breaking and zero-width spaces are common in pasted HTML; they must not survive into
     # an SMS, where one such character turns the whole message into costlier UCS-2.
-    text = text.replace("\xa0", " ").replace("\u200b", "").replace("\r", "")
+    text = text.translate(_ODD_SPACES).replace("\r", "")
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
     kept = [line for line in lines if line and line != "-"]
     return "\n".join(kept)
