@@ -188,35 +188,30 @@ def _fields(item: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def _build_location(session: Session, data: dict[str, Any]) -> m.Location:
+    """The location, updated in place when it exists: many services share one venue, and
+    deleting it to rebuild would take the other services' links to it with it."""
+    addresses = [
+        m.Address(**_fields(a, "id", "attention", "address_1", "address_2", "city", "region",
+                            "state_province", "postal_code", "country", "address_type"))
+        for a in data["addresses"]
+    ]
+    accessibility = [
+        m.Accessibility(**_fields(a, "id", "description", "details", "url"))
+        for a in data["accessibility"]
+    ]
+    fields = _fields(data, "location_type", "name", "description", "latitude", "longitude")
     row = session.get(m.Location, data["id"])
-    if row is not None:
-        session.delete(row)
-        session.flush()
-    return m.Location(
-        **_fields(data, "id", "location_type", "name", "description", "latitude", "longitude"),
-        addresses=[
-            m.Address(
-                **_fields(
-                    a,
-                    "id",
-                    "attention",
-                    "address_1",
-                    "address_2",
-                    "city",
-                    "region",
-                    "state_province",
-                    "postal_code",
-                    "country",
-                    "address_type",
-                )
-            )
-            for a in data["addresses"]
-        ],
-        accessibility=[
-            m.Accessibility(**_fields(a, "id", "description", "details", "url"))
-            for a in data["accessibility"]
-        ],
-    )
+    if row is None:
+        return m.Location(id=data["id"], **fields, addresses=addresses,
+                          accessibility=accessibility)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    # The children are the location's own: replaced whole (flushed out first, as their ids
+    # come back unchanged).
+    row.addresses, row.accessibility = [], []
+    session.flush()
+    row.addresses, row.accessibility = addresses, accessibility
+    return row
 
 
 def _build_service(session: Session, data: dict[str, Any], source: str, digest: str) -> m.Service:

@@ -49,7 +49,9 @@ def html_to_text(value: str | None) -> str:
 
 # Every space that isn't one (no-break, narrow, figure, thin, en/em...) becomes a plain space;
 # zero-width ones, the word joiner and a stray byte-order mark go.
-_ODD_SPACES = {c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)}
+_ODD_SPACES: dict[int, str | None] = {
+    c: " " for c in (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
+}
 _ODD_SPACES.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xAD)})
 
 

@@ -141,3 +141,27 @@ def test_one_unreadable_file_in_a_folder_keeps_the_others_services(
         summary = run_import([str(tmp_path)], "folder")
         assert summary.deactivated == 0 and "could not be read" in summary.kept_missing
         assert _count(m.Service, m.Service.status == "active") == 3
+
+
+def test_services_sharing_one_venue_both_keep_it(app: Flask, tmp_path: Path) -> None:
+    venue = {"id": "venue-1", "name": "Civic Centre", "latitude": 53.2, "longitude": -0.5,
+             "addresses": [{"id": "addr-1", "address_1": "1 Castle Street", "city": "Town",
+                            "postal_code": "LN1 9ZX"}]}
+
+    def service(name: str) -> dict[str, object]:
+        return {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)), "name": name,
+                "service_at_locations": [{"id": f"sal-{name}", "location": venue}]}
+
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([service("Swim club"), service("Drama club")]))
+    with app.app_context():
+        run_import([str(feed)], "venues")
+        venue["name"] = "Civic Centre (Hall 2)"
+        feed.write_text(json.dumps([service("Swim club"), service("Drama club")]))
+        run_import([str(feed)], "venues")
+        for name in ("Swim club", "Drama club"):
+            row = db.session.scalar(select(m.Service).where(m.Service.name == name))
+            assert row is not None
+            [link] = row.service_at_locations
+            assert link.location is not None and link.location.name == "Civic Centre (Hall 2)"
+            assert [a.postal_code for a in link.location.addresses] == ["LN1 9ZX"]
