@@ -189,7 +189,11 @@ def canonical_service(record: dict[str, Any], source: str) -> dict[str, Any]:
 def _child_id(item: dict[str, Any], parent: str, kind: str, index: int, source: str) -> str:
     raw = item.get("id")
     if raw not in (None, ""):
-        return stable_id(raw, source, kind)
+        if kind == "location":
+            return stable_id(raw, source, kind)  # a venue is shared: one row for every service
+        # A phone, schedule or address belongs to its parent: feeds reuse short ids like "p1"
+        # from one service to the next, so a derived id is scoped by the parent too.
+        return stable_id(raw, source, kind, parent)
     return str(uuid.uuid5(ID_NAMESPACE, f"{parent}/{kind}/{index}"))
 
 

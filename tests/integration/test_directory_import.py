@@ -165,3 +165,21 @@ def test_services_sharing_one_venue_both_keep_it(app: Flask, tmp_path: Path) -> 
             [link] = row.service_at_locations
             assert link.location is not None and link.location.name == "Civic Centre (Hall 2)"
             assert [a.postal_code for a in link.location.addresses] == ["LN1 9ZX"]
+
+
+def test_two_services_reusing_a_short_child_id_are_both_imported(
+    app: Flask, tmp_path: Path
+) -> None:
+    def service(name: str, number: str) -> dict[str, object]:
+        return {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)), "name": name,
+                "phones": [{"id": "p1", "number": number}]}
+
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([service("Swim club", "01632 960001"),
+                                service("Drama club", "01632 960002")]))
+    with app.app_context():
+        summary = run_import([str(feed)], "phones")
+        assert summary.created == 2
+        numbers = {row.name: [p.number for p in row.phones]
+                   for row in db.session.scalars(select(m.Service))}
+    assert numbers == {"Swim club": ["01632 960001"], "Drama club": ["01632 960002"]}
