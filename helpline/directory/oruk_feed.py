@@ -123,6 +123,49 @@ def _clean_line(value: Any) -> str:
     return " ".join(html_to_text(str(value)).split()) if value else ""
 
 
+# ORUK's status values, and the words feeds use for them.
+_STATUSES = {"active": "active", "live": "active", "open": "active", "published": "active",
+             "current": "active", "inactive": "inactive", "closed": "inactive",
+             "withdrawn": "inactive", "archived": "inactive", "deleted": "inactive",
+             "defunct": "defunct", "temporarily closed": "temporarily closed",
+             "temporarily_closed": "temporarily closed"}
+# ISO 3166-1 codes for what UK feeds write in a country field.
+_COUNTRIES = {"uk": "GB", "united kingdom": "GB", "great britain": "GB", "britain": "GB",
+              "england": "GB", "wales": "GB", "scotland": "GB", "northern ireland": "GB"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _status(value: Any) -> str:
+    word = " ".join(str(value or "active").lower().split())
+    return _STATUSES.get(word, word)
+
+
+def _country(value: Any) -> str:
+    name = " ".join(_clean_line(value).lower().split()) or "gb"
+    if len(name) == 2 and name.isalpha():
+        return name.upper()
+    return _COUNTRIES.get(name, "GB")  # a UK council's feed: its services are in the UK
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value)
+    text = text.removeprefix("mailto:").strip() if text else None
+    return text if text and _EMAIL.match(text) else None  # "not an email" is no way to reach
+
+
+def _web_address(value: Any) -> str | None:
+    """An http(s) address: "www.x.org.uk" gains its https://; "javascript:..." is dropped."""
+    text = _text(value)
+    if not text or " " in text:
+        return None
+    scheme = text.split(":", 1)[0].lower() if ":" in text.split("/", 1)[0] else ""
+    if scheme in ("http", "https"):
+        return text
+    if scheme or "." not in text:
+        return None
+    return "https://" + text.lstrip("/")
+
+
 def _text(value: Any) -> str | None:
     text = html_to_text(str(value)) if value not in (None, "") else ""
     return text or None
@@ -163,9 +206,9 @@ def canonical_service(record: dict[str, Any], source: str) -> dict[str, Any]:
         "id": sid,
         "name": _clean_line(record.get("name")),
         "description": html_to_text(record.get("description")),
-        "url": _text(record.get("url")),
-        "email": _text(record.get("email")),
-        "status": str(record.get("status") or "active").strip().lower(),
+        "url": _web_address(record.get("url")),
+        "email": _email(record.get("email")),
+        "status": _status(record.get("status")),
         "fees": _text(record.get("fees") or record.get("fees_description")),
         "accreditations": _text(record.get("accreditations")),
         "minimum_age": minimum_age,
@@ -205,8 +248,8 @@ def _organization(value: Any, source: str) -> dict[str, Any] | None:
         "id": stable_id(value.get("id") or name, source, "organization"),
         "name": name or "Unnamed organisation",
         "description": html_to_text(value.get("description")),
-        "email": _text(value.get("email")),
-        "website": _text(value.get("website") or value.get("url")),
+        "email": _email(value.get("email")),
+        "website": _web_address(value.get("website") or value.get("url")),
         "logo": _text(value.get("logo")),
         "uri": _text(value.get("uri")),
     }
@@ -242,7 +285,7 @@ def _contacts(record: dict[str, Any], sid: str, source: str) -> list[dict[str, A
             "id": _child_id(item, sid, "contact", i, source),
             "name": _text(item.get("name")),
             "title": _text(item.get("title")),
-            "email": _text(item.get("email")),
+            "email": _email(item.get("email")),
         }
         for i, item in enumerate(_list(record, "contacts"))
     ]
@@ -310,7 +353,7 @@ def _address(item: dict[str, Any], parent: str, index: int, source: str) -> dict
         "region": _text(item.get("region")),
         "state_province": _clean_line(item.get("state_province")),
         "postal_code": _clean_line(item.get("postal_code")).upper(),
-        "country": (_clean_line(item.get("country")) or "GB")[:2].upper(),
+        "country": _country(item.get("country")),
         "address_type": _clean_line(item.get("address_type")) or "physical",
     }
 

@@ -108,3 +108,20 @@ def test_nan_and_infinity_are_no_ages_and_no_intervals() -> None:
     [service] = parse_document([record], "feed").services
     assert service["minimum_age"] is None and service["maximum_age"] is None
     assert json.loads(json.dumps(service, allow_nan=False))  # valid JSON, as the API serves it
+
+
+def test_messy_contacts_countries_and_statuses_are_made_valid_oruk() -> None:
+    address = {"address_1": "1 Road", "postal_code": "LN1 9ZX", "country": "United Kingdom"}
+    organization = {"id": str(uuid.uuid4()), "name": "Trust", "website": "javascript:alert(1)",
+                    "email": "mailto:hi@trust.example"}
+    record = {"id": str(uuid.uuid4()), "name": "Club", "status": "Live",
+              "url": "www.club.example", "email": "not an email", "organization": organization,
+              "service_at_locations": [
+                  {"location": {"id": "v1", "name": "Hall", "addresses": [address]}}]}
+    [service] = parse_document([record], "feed").services
+    assert service["status"] == "active"
+    assert service["url"] == "https://www.club.example" and service["email"] is None
+    assert service["organization"]["website"] is None
+    assert service["organization"]["email"] == "hi@trust.example"
+    [link] = service["service_at_locations"]
+    assert link["location"]["addresses"][0]["country"] == "GB"
