@@ -18,7 +18,7 @@ from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
 from helpline.voice.models import CallLog
 from helpline.voice.services import services_for, spoken_services, text_bodies
-from helpline.voice.twiml import Speaker, gather, url
+from helpline.voice.twiml import Speaker, gather, join_adviser_queue, url
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +101,7 @@ def answer(
     if turn.action == "text" and turn.menu is not None:
         gather(response, speaker, turn.menu, 0, [_text_me_this(flow, call, turn)])
     elif turn.action == "adviser":
-        queue = current_app.config["VOICE_QUEUE_NAME"]
-        response.enqueue(
-            queue,
-            wait_url=url("/twilio/voice/queue-wait", lang=lang),
-            wait_url_method="POST",
-            action=url("/twilio/voice/queue-done", lang=lang),
-            method="POST",
-        )
+        queue = join_adviser_queue(response, lang)
         calls.caller_joined_adviser_queue(session, call, queue)
         return response
     elif turn.action == "callback" and call.phone_number:

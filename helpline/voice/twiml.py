@@ -34,6 +34,20 @@ def url(path: str, **params: object) -> str:
     return f"{base}{path}" + (f"?{query}" if query else "")
 
 
+def join_adviser_queue(response: VoiceResponse, language: str | None) -> str:
+    """<Enqueue> the caller for an adviser: the hold message in their language, and the way
+    out (a message or a call back) after the longest wait. Returns the queue's name."""
+    queue = str(current_app.config["VOICE_QUEUE_NAME"])
+    response.enqueue(
+        queue,
+        wait_url=url("/twilio/voice/queue-wait", lang=language or None),
+        wait_url_method="POST",
+        action=url("/twilio/voice/queue-done", lang=language or None),
+        method="POST",
+    )
+    return queue
+
+
 def step_url(node: str, tries: int, language: str) -> str:
     """Where a menu's answer (or its silence) goes; the URL carries the call's place."""
     return url("/twilio/voice/step", node=node, lang=language, **{"try": tries})

@@ -38,7 +38,7 @@ from helpline.flows.model import Flow
 from helpline.twilio_webhooks import twilio_request
 from helpline.voice import calls
 from helpline.voice.answers import answer, current_flow, is_open, record_message
-from helpline.voice.twiml import Speaker, url
+from helpline.voice.twiml import Speaker, join_adviser_queue
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__)
@@ -82,17 +82,9 @@ def _trouble() -> VoiceResponse:
     try:
         # Not back into the queue the caller has just left: that could go round for ever.
         if is_open() and request.path != "/twilio/voice/queue-done":
-            lang = {"lang": language} if language else {}
-            # With its action the caller still gets the offer of a message after the longest
-            # wait; without one Twilio would end the call there.
-            response.enqueue(
-                current_app.config["VOICE_QUEUE_NAME"],
-                wait_url=url("/twilio/voice/queue-wait", **lang),
-                wait_url_method="POST",
-                action=url("/twilio/voice/queue-done", **lang),
-                method="POST",
-            )
-            _ring_advisers(language)
+            # The same queue as asking for an adviser: its action still offers a message
+            # after the longest wait, where without one Twilio would end the call.
+            _ring_advisers(language, join_adviser_queue(response, language))
             return response
     except Exception:  # noqa: BLE001 - the hours file itself may be what failed
         log.exception("opening hours unreadable while recovering a call")
@@ -100,13 +92,13 @@ def _trouble() -> VoiceResponse:
     return response
 
 
-def _ring_advisers(language: str) -> None:
+def _ring_advisers(language: str, queue: str) -> None:
     """Announce the recovered caller to the advisers, if the database lets us."""
     try:
         session = db.session()
         call = calls.open_call(session, request.form.get("CallSid", ""), request.form.get("From"),
                                language or "en")
-        calls.caller_joined_adviser_queue(session, call, current_app.config["VOICE_QUEUE_NAME"])
+        calls.caller_joined_adviser_queue(session, call, queue)
     except Exception:  # noqa: BLE001 - the caller still waits in the queue advisers can see
         db.session.rollback()
         log.exception("could not ring advisers for a recovered call")
