@@ -24,11 +24,14 @@ def _settings(app: Flask) -> None:
     import os
 
     from helpline.config import env_int, env_str
+    from helpline.outbound.outbox import DEFAULT_RETRIES
 
     env = os.environ
-    raw_intervals = env_str(env, "OUTBOUND_RETRY_INTERVALS", "10,60,300,900,3600")
+    raw_intervals = env_str(env, "OUTBOUND_RETRY_INTERVALS", "")
     defaults = {
-        "OUTBOUND_RETRY_INTERVALS": [int(s) for s in raw_intervals.split(",") if s.strip()],
+        "OUTBOUND_RETRY_INTERVALS": (
+            [int(s) for s in raw_intervals.split(",") if s.strip()] or DEFAULT_RETRIES
+        ),
         "OUTBOUND_TIMEOUT_SECONDS": env_int(env, "OUTBOUND_TIMEOUT_SECONDS", 10),
         "ADVISER_RING_SECONDS": env_int(env, "ADVISER_RING_SECONDS", 25),
         "ADVISER_ANSWER_SECONDS": env_int(env, "ADVISER_ANSWER_SECONDS", 40),

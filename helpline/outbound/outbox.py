@@ -26,17 +26,14 @@ log = logging.getLogger(__name__)
 _PENDING_KEY = "helpline_outbox_pending"
 # A message left "sending" this long belongs to a worker that died mid-send.
 STALE_SENDING = timedelta(minutes=10)
-FINAL_STATUSES = {"delivered", "undelivered", "failed", "read"}
 OPTED_OUT_AT_TWILIO = 21610
+DEFAULT_RETRIES = [10, 60, 300, 900, 3600]  # seconds between tries of a text Twilio refused
 
-# Twilio's own message statuses, in the order a message moves through them. "pending" and our
-# "sending" (a worker has claimed the row) are the outbox's; a callback never sets them back.
+# Twilio's own message statuses, in the order a message moves through them (the final ones,
+# undelivered to canceled, last). "pending" and our "sending" (a worker has claimed the row) are
+# the outbox's; a callback never sets them back.
 TWILIO_STATUSES = ("accepted", "scheduled", "queued", "sending", "sent", "undelivered", "failed",
                    "delivered", "read", "canceled")
-
-def _rank(status: str) -> int:
-    return TWILIO_STATUSES.index(status) if status in TWILIO_STATUSES else -1
-
 
 __all__ = ["OutboundMessage", "queue_text", "deliver_pending", "send_message", "record_status"]
 
@@ -137,9 +134,6 @@ def send_retry() -> Any:
     return Retry(max=len(intervals), interval=intervals)
 
 
-DEFAULT_RETRIES = [10, 60, 300, 900, 3600]
-
-
 def deliver_pending(session: Session, now: datetime | None = None) -> int:
     """Enqueue every message still pending (and free any stuck mid-send); returns how many."""
     now = now or utcnow()
@@ -202,6 +196,10 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
     return row.status
 
 
+def _rank(status: str) -> int:
+    return TWILIO_STATUSES.index(status) if status in TWILIO_STATUSES else -1
+
+
 def record_status(session: Session, message_sid: str, status: str, error_code: str | None) -> bool:
     """Record Twilio's status callback for a message we sent; False for an id we don't know."""
     row = session.scalars(
@@ -214,10 +212,10 @@ def record_status(session: Session, message_sid: str, status: str, error_code: s
     status = status.strip().lower()[:16]
     if status not in TWILIO_STATUSES:
         return True  # not a status Twilio gives: nothing to record
-    if row.status in FINAL_STATUSES and status not in FINAL_STATUSES:
-        return True  # callbacks can arrive out of order: never step back from a final status
     if _rank(status) < _rank(row.status):
-        return True  # nor from "sent" back to "sending"
+        # Callbacks can arrive out of order: never step back (from "delivered" to "sent", nor
+        # from "sent" to "sending").
+        return True
     row.status = status
     if error_code and error_code.isdecimal() and len(error_code) < 9:
         row.error_code = int(error_code)
