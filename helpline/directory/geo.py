@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,19 +35,12 @@ class Centroids:
 
     def find(self, text: str) -> PostcodeMatch | None:
         """The first known UK postcode, sector or district in the text."""
-        for match in _POSTCODE.finditer(text):
-            outcode = match.group(1).upper()
-            if outcode in self.table:
-                return PostcodeMatch(outcode, match.start(), match.end())
-        return None
+        return next((found for found in _districts(text) if found.outcode in self.table), None)
 
     def unknown(self, text: str) -> str | None:
         """The first district in the text shaped like a postcode's that isn't a real one."""
-        for match in _POSTCODE.finditer(text):
-            outcode = match.group(1).upper()
-            if outcode not in self.table:
-                return outcode
-        return None
+        return next((found.outcode for found in _districts(text)
+                     if found.outcode not in self.table), None)
 
     def locate(self, text: str | None) -> tuple[float, float] | None:
         """The centroid of the district of a postcode, sector or district, or None."""
@@ -54,6 +48,12 @@ class Centroids:
             return None
         found = self.find(text.strip())
         return self.table[found.outcode] if found else None
+
+
+def _districts(text: str) -> Iterator[PostcodeMatch]:
+    """Everything in the text shaped like a postcode, sector or district, known or not."""
+    for match in _POSTCODE.finditer(text):
+        yield PostcodeMatch(match.group(1).upper(), match.start(), match.end())
 
 
 @lru_cache(maxsize=4)

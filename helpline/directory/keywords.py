@@ -30,6 +30,11 @@ class Area(BaseModel):
     search: list[str] = Field(default_factory=list)
     translations: dict[str, list[str]] = Field(default_factory=dict)
 
+    def phrases(self) -> list[str]:
+        """Every phrase that reaches this area: its keyword, synonyms and translations."""
+        return [self.keyword, *self.synonyms,
+                *(phrase for translated in self.translations.values() for phrase in translated)]
+
     @field_validator("keyword")
     @classmethod
     def _keyword_is_one_word(cls, value: str) -> str:
@@ -50,10 +55,7 @@ class KeywordFile(BaseModel):
         owner: dict[str, str] = {}
         clashes: list[str] = []
         for area in self.areas:
-            phrases = [area.keyword, *area.synonyms]
-            for translated in area.translations.values():
-                phrases.extend(translated)
-            for phrase in phrases:
+            for phrase in area.phrases():
                 first = owner.setdefault(compact(phrase), area.keyword)
                 if first != area.keyword:
                     clashes.append(f"{phrase!r} is listed under both {first} and {area.keyword}")
@@ -81,10 +83,7 @@ class Keywords:
         self.by_keyword = {a.keyword: a for a in areas}
         self._phrases: dict[str, Area] = {}
         for area in areas:
-            phrases = [area.keyword, *area.synonyms]
-            for translated in area.translations.values():
-                phrases.extend(translated)
-            for phrase in phrases:
+            for phrase in area.phrases():
                 self._phrases.setdefault(compact(phrase), area)
         self._longest = max((len(words(p)) for a in areas for p in a.synonyms), default=1)
         self._fuzzy_pool = [p for p in self._phrases if len(p) >= FUZZY_MIN_LENGTH]

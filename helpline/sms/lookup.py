@@ -69,6 +69,7 @@ class LocalOfferDirectory:
         if row is None:
             return None
         free, cost = _cost(row)
+        email, url = contact_of(row)
         return ServiceDetails(
             id=row.id,
             name=row.name,
@@ -79,8 +80,8 @@ class LocalOfferDirectory:
             cost=cost,
             free=free,
             phone=row.phones[0].number if row.phones else None,
-            email=contact_of(row)[0],
-            url=contact_of(row)[1],
+            email=email,
+            url=url,
         )
 
 
