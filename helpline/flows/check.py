@@ -49,7 +49,7 @@ def check_flow(flow: Flow, keywords: set[str] | None = None) -> list[str]:
 
 def _ambiguous_words(flow: Flow) -> list[str]:
     """Words listed for two keys at one menu: saying them would always choose the first."""
-    from helpline.flows.engine import CallState, spoken_words
+    from helpline.flows.engine import CallState, normal_speech, spoken_words
 
     problems: list[str] = []
     for code in flow.languages:
@@ -59,7 +59,8 @@ def _ambiguous_words(flow: Flow) -> list[str]:
             owner: dict[str, str] = {}
             for key, words in spoken_words(flow, CallState(node=name, language=code)).items():
                 for word in words:
-                    first = owner.setdefault(" ".join(word.casefold().split()), key)
+                    # Compared as the matcher compares them: the same to it is a clash.
+                    first = owner.setdefault(normal_speech(word), key)
                     if first != key:
                         problems.append(f"prompts/{code}.yaml: node {name}: {word!r} is said "
                                         f"for both {first} and {key}")

@@ -164,14 +164,14 @@ def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
     digits = heard.digits.strip()
     if digits:
         return digits[0] if digits[0] in valid else None
-    said = _normal(heard.speech)
+    said = normal_speech(heard.speech)
     for token in said.split():
         if token in valid and token.isdigit():
             return token  # "1", "press 1": speech recognition writes numbers as digits
     best: tuple[float, str] | None = None
     for key, phrases in spoken_words(flow, state).items():
         for phrase in phrases:
-            score = _likeness(_normal(phrase), said)
+            score = _likeness(normal_speech(phrase), said)
             if score >= SPEECH_CUTOFF and (best is None or score > best[0]):
                 best = (score, key)
     return best[1] if best else None
@@ -208,8 +208,9 @@ def spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
     return spoken
 
 
-def _normal(text: str) -> str:
-    # fold as texts are folded: case, compatibility forms, Urdu typed with Arabic letters
+def normal_speech(text: str) -> str:
+    """Words as the matcher compares them: folded as texts are (case, compatibility forms,
+    Urdu typed with Arabic letters), punctuation gone."""
     return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
 
 
