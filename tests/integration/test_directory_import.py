@@ -14,6 +14,11 @@ from helpline.extensions import db
 from tests.conftest import BRISTOL_FEED, NORTH_LINCS_FEED
 
 
+def _three_services() -> list[dict[str, object]]:
+    """The first three records of North Lincolnshire's real feed, a small feed to edit."""
+    return list(json.loads(NORTH_LINCS_FEED.read_text())[:3])
+
+
 def _count(model: type, *where: object) -> int:
     return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
@@ -52,7 +57,7 @@ def test_bristol_keeps_both_services_that_share_an_id_and_skips_the_nameless_one
 def test_a_changed_service_is_updated_and_a_dropped_one_marked_inactive(
     app: Flask, tmp_path: Path
 ) -> None:
-    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    records = _three_services()
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(records))
     with app.app_context():
@@ -97,7 +102,7 @@ def test_a_file_that_is_not_json_is_reported_not_fatal(app: Flask, tmp_path: Pat
 def test_a_service_listed_again_after_it_was_dropped_comes_back(
     app: Flask, tmp_path: Path
 ) -> None:
-    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    records = _three_services()
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(records[:2]))
     with app.app_context():
@@ -118,7 +123,7 @@ def test_a_broken_or_empty_feed_marks_nothing_inactive(
     app: Flask, tmp_path: Path, broken: str
 ) -> None:
     # A failed download or an error page must not empty the council's directory.
-    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    records = _three_services()
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(records))
     with app.app_context():
@@ -132,7 +137,7 @@ def test_a_broken_or_empty_feed_marks_nothing_inactive(
 def test_one_unreadable_file_in_a_folder_keeps_the_others_services(
     app: Flask, tmp_path: Path
 ) -> None:
-    records = json.loads(NORTH_LINCS_FEED.read_text())[:3]
+    records = _three_services()
     (tmp_path / "a.json").write_text(json.dumps(records[:2]))
     (tmp_path / "b.json").write_text(json.dumps(records[2:]))
     with app.app_context():
