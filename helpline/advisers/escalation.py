@@ -90,7 +90,7 @@ def start(
         queue_name=queue_name[:64],
         language=language[:8],
         menu_path=" > ".join(menu_path)[:2000],
-        created_at=waiting_since or utcnow(),
+        created_at=asked_at,
     )
     session.add(escalation)
     try:
