@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FEEDS = [
-    ROOT.parent / "shared" / "data" / "oruk" / "north-lincolnshire-services-2024-12.json",
-    ROOT.parent / "shared" / "data" / "oruk" / "bristol-services-2024-12.json",
+    ROOT / "data" / "oruk" / "north-lincolnshire-services-2024-12.json",
+    ROOT / "data" / "oruk" / "bristol-services-2024-12.json",
 ]
 QUERIES = [
     "SHORTBREAKS",

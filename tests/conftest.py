@@ -25,10 +25,11 @@ from helpline import create_app
 from helpline.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
-NORTH_LINCS_FEED = SHARED / "data" / "oruk" / "north-lincolnshire-services-2024-12.json"
-BRISTOL_FEED = SHARED / "data" / "oruk" / "bristol-services-2024-12.json"
-UK_PROFILE = SHARED / "data" / "oruk" / "uk-profile"
+# Real council feeds and the ORUK UK profile, shipped in the repository (data/oruk/README.md).
+ORUK_DATA = PROJECT_ROOT / "data" / "oruk"
+NORTH_LINCS_FEED = ORUK_DATA / "north-lincolnshire-services-2024-12.json"
+BRISTOL_FEED = ORUK_DATA / "bristol-services-2024-12.json"
+UK_PROFILE = ORUK_DATA / "uk-profile"
 
 PUBLIC_BASE_URL = "https://helpline.example.org"
 TWILIO_TEST_SID = "AC" + "0" * 32

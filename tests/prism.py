@@ -26,7 +26,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PRISM = PROJECT_ROOT / "tests" / "node" / "node_modules" / ".bin" / "prism"
-TWILIO_SPEC = PROJECT_ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.json"
+TWILIO_SPEC = PROJECT_ROOT / "tests" / "twilio" / "twilio_api_v2010.json"
 
 
 def free_port() -> int:
@@ -154,7 +154,7 @@ class TwilioApi:
 def start_prism(port: int) -> subprocess.Popen[bytes]:
     """Start prism mocking Twilio's API on 127.0.0.1:port; returns once it answers."""
     if not PRISM.exists() or not TWILIO_SPEC.exists():
-        pytest.skip("prism (tests/node: npm ci) or ../shared/twilio/twilio_api_v2010.json missing")
+        pytest.skip("prism (tests/node: npm ci) or tests/twilio/twilio_api_v2010.json missing")
     process = subprocess.Popen(
         [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(TWILIO_SPEC)],
         stdout=subprocess.DEVNULL,

@@ -66,7 +66,7 @@ def feed_app(
 ) -> Iterator[Flask]:
     """The app on the sample Local Offer, then on North Lincolnshire's feed (loaded once each)."""
     if request.param == "north-lincs" and not NORTH_LINCS_FEED.exists():
-        pytest.skip("the North Lincolnshire feed is not in ../shared/data/oruk")
+        pytest.skip("the North Lincolnshire feed is not in data/oruk")
     application = create_app(base_config(migrated, tmp_path_factory.mktemp("sms")))
     application.config["FEED"] = request.param
     yield application
