@@ -112,13 +112,20 @@ def seed_command() -> None:
 @click.option("--postcode", help="A postcode or postcode district, such as DN15 or DN15 6AB.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--explain", is_flag=True,
+              help="Show how the text was read and why each service ranked where it did.")
 @with_appcontext
 def search_command(
-    text: str, age: int | None, postcode: str | None, limit: int, as_json: bool
+    text: str, age: int | None, postcode: str | None, limit: int, as_json: bool, explain: bool
 ) -> None:
     """Search the directory as the text and phone channels do."""
+    from helpline.directory.search import explain as explain_search
     from helpline.directory.search import search
 
+    if explain:
+        for line in explain_search(text, age=age, postcode=postcode, limit=limit):
+            click.echo(line)
+        return
     results = search(text, age=age, postcode=postcode, limit=limit)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))

@@ -12,18 +12,39 @@ from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
 from helpline.directory.geo import Centroids, centroids_in, distances_km
-from helpline.directory.keywords import Keywords, keywords_from
+from helpline.directory.keywords import keywords_from
+from helpline.directory.query import Concept, Query, build_query
 from helpline.directory.search_index import IndexedService, SearchIndex
-from helpline.directory.text_match import STOP_WORDS, compact, stem, terms, words
+from helpline.directory.vocabulary import Vocabulary, vocabulary_from
 from helpline.extensions import db
 
-# Words a keyword adds to the query count for less than the family's own words.
-EXPANSION_WEIGHT = 0.6
-# A service whose name says what the family asked for ("Short Breaks Team" for SHORTBREAKS)
-# should lead the list: its score gains this share of the best score.
-NAME_MATCH_BONUS = 0.6
+# A keyword area widens a family's own words; alone, it is the whole question.
+AREA_WEIGHT_WITH_OWN = 0.35
+# A service whose name says what the family asked for ("Short Breaks Team" for SHORTBREAKS,
+# "Deaf Children's Society" for "deaf") should lead the list: its score gains this share of
+# the best score. An area's name bonus is small when the family said what they need.
+OWN_NAME_BONUS = 0.6
+AREA_NAME_BONUS = 0.6
+AREA_NAME_BONUS_WITH_OWN = 0.1
 SAID_PHRASE_BONUS = 0.4
-COVERAGE_BONUS = 0.5
+# A name phrase shared by more services than this (or this share of them) earns no bonus:
+# 150 "Cost of Living ..." services must not crowd out the rest.
+COMMON_NAME_COUNT = 5
+COMMON_NAME_SHARE = 0.02
+# A service is close to a text when it covers at least this share of what was asked
+# (each need weighted by how rare its words are); nothing closer means "nothing close".
+CLOSE_ENOUGH = 0.5
+# A word the directory has never seen weighs this share of the rarest word's weight.
+UNKNOWN_IMPORTANCE = 0.5
+# Services whose own words say they are for adults or older people, when no age was given.
+OLDER_PEOPLE_AGE = 50
+OLDER_PEOPLE_FACTOR = 0.4
+ADULTS_FACTOR = 0.8
+# Services sharing a name pattern ("Cost of Living ...") each step down by this factor.
+SAME_NAME_FACTOR = 0.6
+# A Local Offer helpline is for children and young people: services whose own words say they
+# are for them (or for SEND) come before general ones, other things equal.
+CHILDREN_FACTOR = 1.25
 # Nearness: a service 0 km away keeps its whole score, one far away keeps (1 - NEARNESS).
 NEARNESS = 0.4
 NEARNESS_SCALE_KM = 15.0
@@ -45,6 +66,7 @@ class SearchResult:
     minimum_age: float | None
     maximum_age: float | None
     distance_km: float | None
+    said_minimum_age: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain values, for JSON."""
@@ -59,7 +81,8 @@ class _IndexCache:
         self._entries: dict[str, tuple[int, SearchIndex]] = {}
 
     def get(
-        self, session: Session, centroids: Centroids, revision: int | None = None
+        self, session: Session, centroids: Centroids, revision: int | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> SearchIndex:
         key = str(session.get_bind().engine.url)
         if revision is None:  # not read with something else already
@@ -72,7 +95,7 @@ class _IndexCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != revision:
-                entry = (revision, build_index(session, centroids))
+                entry = (revision, build_index(session, centroids, vocabulary))
                 self._entries[key] = entry
         return entry[1]
 
@@ -83,8 +106,12 @@ class _IndexCache:
 index_cache = _IndexCache()
 
 
-def build_index(session: Session, centroids: Centroids) -> SearchIndex:
+def build_index(
+    session: Session, centroids: Centroids, vocabulary: Vocabulary | None = None
+) -> SearchIndex:
     """Read every active service and index it."""
+    if vocabulary is None:
+        vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
     rows = session.scalars(
         select(m.Service)
         .where(m.Service.status == "active")
@@ -98,7 +125,7 @@ def build_index(session: Session, centroids: Centroids) -> SearchIndex:
             .selectinload(m.Location.addresses),
         )
     ).all()
-    return SearchIndex([_indexed(row, centroids) for row in rows])
+    return SearchIndex([_indexed(row, centroids, vocabulary) for row in rows])
 
 
 def contact_of(row: m.Service) -> tuple[str | None, str | None]:
@@ -110,7 +137,7 @@ def contact_of(row: m.Service) -> tuple[str | None, str | None]:
     return email or None, url or None
 
 
-def _indexed(row: m.Service, centroids: Centroids) -> IndexedService:
+def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> IndexedService:
     positions: list[tuple[float, float]] = []
     for sal in row.service_at_locations:
         location = sal.location
@@ -138,51 +165,189 @@ def _indexed(row: m.Service, centroids: Centroids) -> IndexedService:
         minimum_age=row.minimum_age,
         maximum_age=row.maximum_age,
         positions=positions,
+        said_minimum_age=None if row.minimum_age is not None else vocabulary.minimum_age_said(
+            f"{row.name}. {row.description or ''}"),
+        for_children=vocabulary.names_children(f"{row.name}. {row.description or ''}"),
     )
+
 
 
 @dataclass(frozen=True)
-class Query:
-    """What a search looks for: weighted index terms and the phrases that earn name bonuses."""
+class Answer:
+    """What a search found for a text, and what it looked for (for replies and insight)."""
 
-    weighted: dict[str, float]
-    area_phrases: frozenset[str]  # every phrase of the keyword areas named
-    said_phrases: frozenset[str]  # the exact phrases named ("schooltransport")
-    own_terms: list[str]  # the family's words outside any keyword phrase, as indexed
+    results: list[SearchResult]
+    looked_for: str  # the family's need words, as they wrote them ("" if none)
+    nearest_area: str | None  # a keyword to offer when nothing close was found
+    age: int | None  # the age used: given, or read from the text
+    areas: tuple[str, ...] = ()  # the keyword areas the text named
+
+    @property
+    def nothing_close(self) -> bool:
+        """The text asked for something, and no service is close to it."""
+        return bool(self.looked_for) and not self.results
 
 
-def build_query(text: str, keywords: Keywords, index: SearchIndex) -> Query:
-    """Read a family's words: keyword areas they name, and whatever else they wrote."""
-    weighted: dict[str, float] = {}
-    name_phrases: set[str] = set()
-    matches = keywords.find(text)
-    for match in matches:
-        area = match.area
-        for phrase in (area.keyword, *area.synonyms, *area.search):
-            name_phrases.add(compact(phrase))
-        for phrase in (*area.search, area.keyword, *area.synonyms):
-            for term in terms(phrase):
-                weighted[term] = max(weighted.get(term, 0.0), EXPANSION_WEIGHT)
-    all_words = words(text)
-    consumed = {i for match in matches for i in range(match.start, match.end)}
-    own: list[str] = []
-    for position, word in enumerate(all_words):
-        if word in STOP_WORDS:
-            continue
-        corrected = index.correct(stem(word))
-        if not corrected:
-            continue
-        if position not in consumed:
-            # The family's own words count fully; words inside a keyword phrase are already
-            # represented by the keyword (so "short breaks" and "SHORTBREAKS" rank the same).
-            weighted[corrected] = 1.0
-            own.append(corrected)
-    return Query(
-        weighted=weighted,
-        area_phrases=frozenset(p for p in name_phrases if len(p) >= 4),
-        said_phrases=frozenset(m.phrase for m in matches if len(m.phrase) >= 4),
-        own_terms=own,
+@dataclass
+class Ranking:
+    """Every service's score for one query, with the parts that made it (for --explain)."""
+
+    query: Query
+    scores: np.ndarray
+    close: np.ndarray
+    parts: dict[str, np.ndarray]
+    distance: np.ndarray
+
+
+def _importance(concept: Concept, index: SearchIndex) -> float:
+    """How much a concept says about the need: the rarer its words, the more."""
+    known = [sum(index.idf[t] for t in p) / len(p) for p, _ in concept.phrases
+             if all(t in index.idf for t in p)]
+    return max(known) if known else UNKNOWN_IMPORTANCE * index.max_idf
+
+
+def _name_phrase_ok(key: str, index: SearchIndex) -> bool:
+    return index.names_count(key) <= max(COMMON_NAME_COUNT, COMMON_NAME_SHARE * len(index.services))
+
+
+def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) -> Ranking:
+    """Score every service for the query: relevance, closeness, names, age, audience, place."""
+    n = len(index.services)
+    own = query.own
+    parts: dict[str, np.ndarray] = {}
+    scores = np.zeros(n, dtype=float)
+    covered = np.zeros(n, dtype=float)
+    counted = own or query.concepts
+    total_importance = sum(_importance(c, index) for c in counted) or 1.0
+    for concept in query.concepts:
+        matched = index.phrase_scores(list(concept.phrases))
+        weight = 1.0 if concept.own or not own else AREA_WEIGHT_WITH_OWN
+        parts[f"matches {concept.label!r}"] = weight * matched
+        scores += weight * matched
+        if concept in counted:
+            covered += (matched > 0) * (_importance(concept, index) / total_importance)
+    close = (covered >= CLOSE_ENOUGH - 1e-9) & (scores > 0)
+    if query.age is not None:
+        too_young_or_old = ((index.min_age > query.age) | (index.max_age < query.age)
+                            | (index.said_min_age > query.age))
+        close &= ~too_young_or_old
+    scores *= 0.5 + 0.5 * covered
+    best = float(scores[close].max()) if close.any() else 0.0
+    if best > 0:
+        _add(parts, scores, "name bonuses", _name_bonus(query, index) * best * close)
+    if query.age is None:
+        factor = np.where(index.said_min_age >= OLDER_PEOPLE_AGE, OLDER_PEOPLE_FACTOR,
+                          np.where(index.said_min_age >= 18, ADULTS_FACTOR, 1.0))
+        factor = np.where(index.min_age >= 18, np.minimum(factor, ADULTS_FACTOR), factor)
+        parts["for adults only (x)"] = factor
+        scores *= factor
+    factor = np.where(index.for_children, CHILDREN_FACTOR, 1.0)
+    parts["for children or SEND (x)"] = factor
+    scores *= factor
+    distance = np.full(n, np.nan)
+    if place is not None and index.position_owner.size:
+        d = distances_km(place[0], place[1], index.position_lat, index.position_lon)
+        distance = index.nearest_km(d)
+        effective = np.where(np.isnan(distance), UNKNOWN_PLACE_KM, distance)
+        nearness = 1.0 - NEARNESS * (1.0 - np.exp(-effective / NEARNESS_SCALE_KM))
+        parts["nearness (x)"] = nearness
+        scores *= nearness
+    return Ranking(query, scores, close, parts, distance)
+
+
+def _add(parts: dict[str, np.ndarray], scores: np.ndarray, name: str, value: np.ndarray) -> None:
+    parts[name] = value
+    scores += value
+
+
+def _name_bonus(query: Query, index: SearchIndex) -> np.ndarray:
+    """Share of the best score earned by naming what was asked, in whole words."""
+    n = len(index.services)
+    bonus = np.zeros(n, dtype=float)
+    own = query.own
+    if own:
+        total = sum(_importance(c, index) for c in own) or 1.0
+        for concept in own:
+            named = np.zeros(n, dtype=float)
+            for key, strength in concept.name_keys:
+                if _name_phrase_ok(key, index):
+                    np.maximum(named, strength * index.names_with({key}), out=named)
+            bonus += OWN_NAME_BONUS * _importance(concept, index) / total * named
+    area_keys = {k for k in query.area_keys if _name_phrase_ok(k, index)}
+    if area_keys:
+        weight = AREA_NAME_BONUS_WITH_OWN if own else AREA_NAME_BONUS
+        bonus += weight * index.names_with(area_keys)
+    said = {k for k in query.said_keys if _name_phrase_ok(k, index)}
+    if said:
+        bonus += SAID_PHRASE_BONUS * index.names_with(said)
+    return bonus
+
+
+def pick(ranking: Ranking, index: SearchIndex, limit: int) -> list[int]:
+    """The best close services, no one name pattern filling the list."""
+    candidates = np.flatnonzero(ranking.close & (ranking.scores > 0))
+    if candidates.size == 0:
+        return []
+    pool = candidates[np.argsort(-ranking.scores[candidates], kind="stable")[: limit * 4 + 10]]
+    chosen: list[int] = []
+    seen: dict[str, int] = {}
+    remaining = [int(i) for i in pool]
+    while remaining and len(chosen) < limit:
+        def effective(i: int) -> float:
+            return float(ranking.scores[i]) * SAME_NAME_FACTOR ** seen.get(index.name_pattern[i], 0)
+        top = max(remaining, key=effective)  # first of equals: the stable order
+        remaining.remove(top)
+        chosen.append(top)
+        pattern = index.name_pattern[top]
+        if pattern:
+            seen[pattern] = seen.get(pattern, 0) + 1
+    return chosen
+
+
+def _result(index: SearchIndex, ranking: Ranking, i: int) -> SearchResult:
+    s = index.services[i]
+    distance = ranking.distance[i]
+    return SearchResult(
+        id=s.id, name=s.name, score=float(ranking.scores[i]), phone=s.phone, email=s.email,
+        url=s.url, minimum_age=s.minimum_age, maximum_age=s.maximum_age,
+        distance_km=None if np.isnan(distance) else round(float(distance), 1),
+        said_minimum_age=s.said_minimum_age,
     )
+
+
+def _prepare(
+    text: str, age: int | None, postcode: str | None, session: Session | None,
+    revision: int | None,
+) -> tuple[SearchIndex, Query, tuple[float, float] | None]:
+    session = session or db.session()
+    data_dir = current_app.config["DATA_DIR"]
+    centroids = centroids_in(data_dir)
+    vocabulary = vocabulary_from(data_dir)
+    index = index_cache.get(session, centroids, revision, vocabulary)
+    query = build_query(text, keywords_from(data_dir), vocabulary, index, age)
+    return index, query, centroids.locate(postcode)
+
+
+def answer(
+    text: str,
+    age: int | None = None,
+    postcode: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    session: Session | None = None,
+    revision: int | None = None,
+) -> Answer:
+    """Services close to the text, best first, and what was looked for.
+
+    An age in the text ("my son is 12") is used when none is given. `revision` is the
+    directory revision if the caller has just read it (saves a round trip).
+    """
+    index, query, place = _prepare(text, age, postcode, session, revision)
+    results: list[SearchResult] = []
+    if index.services and query.concepts:
+        ranking = rank(query, index, place)
+        results = [_result(index, ranking, i) for i in pick(ranking, index, limit)]
+    return Answer(results, query.looked_for, query.nearest_area, query.age,
+                  tuple(a.keyword for a in query.areas))
 
 
 def search(
@@ -193,57 +358,33 @@ def search(
     session: Session | None = None,
     revision: int | None = None,
 ) -> list[SearchResult]:
-    """Active services that match the text, best first, for this age and near this postcode.
+    """Active services close to the text, best first, for this age and near this postcode."""
+    return answer(text, age, postcode, limit, session, revision).results
 
-    `revision` is the directory revision if the caller has just read it (saves a round trip).
-    """
-    session = session or db.session()
-    data_dir = current_app.config["DATA_DIR"]
-    centroids = centroids_in(data_dir)
-    index = index_cache.get(session, centroids, revision)
-    if not index.services:
-        return []
-    query = build_query(text, keywords_from(data_dir), index)
-    if not query.weighted:
-        return []
-    scores = index.score(query.weighted)
-    if age is not None:
-        scores[(index.min_age > age) | (index.max_age < age)] = 0.0
-    candidates = np.flatnonzero(scores > 0)
-    if candidates.size == 0:
-        return []
-    best = float(scores[candidates].max())
-    relevant = scores > 0
-    if query.area_phrases:
-        scores[index.names_containing(query.area_phrases) & relevant] += NAME_MATCH_BONUS * best
-    if query.said_phrases:
-        # "school transport": the service named with the very phrase beats one that only
-        # matches the keyword's wider vocabulary ("Blue Badge").
-        scores[index.names_containing(query.said_phrases) & relevant] += SAID_PHRASE_BONUS * best
-    if len(query.own_terms) > 1:
-        scores += COVERAGE_BONUS * best * index.name_coverage(query.own_terms) ** 2 * relevant
-    distance = np.full(len(index.services), np.nan)
-    place = centroids.locate(postcode)
-    if place is not None and index.position_owner.size:
-        d = distances_km(place[0], place[1], index.position_lat, index.position_lon)
-        distance = index.nearest_km(d)
-        effective = np.where(np.isnan(distance), UNKNOWN_PLACE_KM, distance)
-        scores *= 1.0 - NEARNESS * (1.0 - np.exp(-effective / NEARNESS_SCALE_KM))
-    top = candidates[np.argsort(-scores[candidates], kind="stable")[:limit]]
-    results = []
-    for i in top:
+
+def explain(
+    text: str, age: int | None = None, postcode: str | None = None, limit: int = DEFAULT_LIMIT,
+) -> list[str]:
+    """Why services ranked where they did, as lines for a council officer to read."""
+    index, query, place = _prepare(text, age, postcode, None, None)
+    read = [repr(c.label) + ("" if c.own else " (area, widening)") for c in query.concepts]
+    lines = [f"Read as: {', '.join(read) or 'nothing to search for'}"]
+    if query.age is not None:
+        lines.append(f"Age: {query.age}")
+    if not index.services or not query.concepts:
+        return lines
+    ranking = rank(query, index, place)
+    chosen = pick(ranking, index, limit)
+    if not chosen:
+        lines.append("Nothing close" + (f"; nearest area {query.nearest_area}"
+                                        if query.nearest_area else ""))
+    for rank_no, i in enumerate(chosen, start=1):
         s = index.services[i]
-        results.append(
-            SearchResult(
-                id=s.id,
-                name=s.name,
-                score=float(scores[i]),
-                phone=s.phone,
-                email=s.email,
-                url=s.url,
-                minimum_age=s.minimum_age,
-                maximum_age=s.maximum_age,
-                distance_km=None if np.isnan(distance[i]) else round(float(distance[i]), 1),
-            )
-        )
-    return results
+        lines.append(f"{rank_no}. {s.name}  score {ranking.scores[i]:.2f}")
+        for name, values in ranking.parts.items():
+            value = float(values[i])
+            if (name.endswith("(x)") and value != 1.0) or (not name.endswith("(x)") and value):
+                lines.append(f"     {name}: {value:.2f}")
+        if s.said_minimum_age is not None and s.minimum_age is None:
+            lines.append(f"     its own words say: for age {s.said_minimum_age:g} and over")
+    return lines

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from helpline.directory.text_match import compact, terms
+from helpline.directory.text_match import STOP_WORDS, stem, terms, words
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 1.5, "description": 1.0}
 K1 = 1.2
@@ -35,6 +35,21 @@ class IndexedService:
     minimum_age: float | None
     maximum_age: float | None
     positions: list[tuple[float, float]] = field(default_factory=list)
+    # The youngest age the service's own words say it is for ("older people": 50), when the
+    # feed gives no ages: many real feeds carry none, and adults' services must not answer
+    # a text about a child.
+    said_minimum_age: float | None = None
+    for_children: bool = False  # its own words say it is for children, young people or SEND
+
+
+def name_key(words_of_phrase: list[str]) -> str:
+    """A phrase as the name index keys it: stemmed words run together ('short breaks' ->
+    'shortbreak'), so 'SHORTBREAKS', 'Short-Breaks' and 'short break' are one key."""
+    return "".join(stem(w) for w in words_of_phrase)
+
+
+# Runs of up to this many words of a name are keyed: enough for "speech and language".
+NAME_RUN = 4
 
 
 class SearchIndex:
@@ -43,9 +58,13 @@ class SearchIndex:
     def __init__(self, services: list[IndexedService]) -> None:
         self.services = services
         n = len(services)
-        self.names_compact = [compact(s.name) for s in services]
         self.min_age = np.array(
             [s.minimum_age if s.minimum_age is not None else -np.inf for s in services], dtype=float
+        )
+        self.for_children = np.array([s.for_children for s in services], dtype=bool)
+        self.said_min_age = np.array(
+            [s.said_minimum_age if s.minimum_age is None and s.said_minimum_age is not None
+             else -np.inf for s in services], dtype=float
         )
         self.max_age = np.array(
             [s.maximum_age if s.maximum_age is not None else np.inf for s in services], dtype=float
@@ -62,19 +81,29 @@ class SearchIndex:
         self.position_lat = np.array(lats, dtype=float)
         self.position_lon = np.array(lons, dtype=float)
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.in_name: dict[str, np.ndarray] = {}
+        self.idf: dict[str, float] = {}
         self._build_postings(n)
+        self.max_idf = math.log(1.0 + (n + 0.5) / 0.5)
         self.vocabulary = sorted(self.postings)
         self._corrections: dict[str, str | None] = {}
-        self._name_masks: dict[frozenset[str], np.ndarray] = {}
+        self.name_runs = self._name_runs()
+        self.name_pattern = [" ".join(terms(s.name)[:2]) for s in services]
+
+    def _name_runs(self) -> dict[str, np.ndarray]:
+        """Whole-word runs of each name -> the services so named: 'nurse' is not in
+        'nursery', nor 'advice' in 'advocacy'."""
+        runs: dict[str, set[int]] = {}
+        for i, service in enumerate(self.services):
+            stems = [stem(w) for w in words(service.name)]
+            for start in range(len(stems)):
+                if stems[start] in STOP_WORDS:
+                    continue
+                for end in range(start + 1, min(start + NAME_RUN, len(stems)) + 1):
+                    runs.setdefault("".join(stems[start:end]), set()).add(i)
+        return {key: np.fromiter(docs, dtype=np.int64) for key, docs in runs.items()}
 
     def _build_postings(self, n: int) -> None:
         names = [Counter(terms(s.name)) for s in self.services]
-        named_in: dict[str, list[int]] = {}
-        for i, counter in enumerate(names):
-            for term in counter:
-                named_in.setdefault(term, []).append(i)
-        self.in_name = {t: np.array(docs, dtype=np.int64) for t, docs in named_in.items()}
         fields = {
             "name": names,
             "tags": [Counter(terms(s.tags)) for s in self.services],
@@ -99,6 +128,7 @@ class SearchIndex:
             docs = np.fromiter(by_doc.keys(), dtype=np.int64, count=df)
             tfs = np.fromiter(by_doc.values(), dtype=float, count=df)
             self.postings[term] = (docs, idf * tfs / (K1 + tfs))
+            self.idf[term] = idf
 
     def correct(self, term: str) -> str | None:
         """The indexed word a typo most likely meant, or None."""
@@ -119,15 +149,19 @@ class SearchIndex:
         self._corrections[term] = best
         return best
 
-    def names_containing(self, phrases: frozenset[str]) -> np.ndarray:
-        """Which services' names contain any of the phrases (compacted), cached per phrase set."""
-        mask = self._name_masks.get(phrases)
-        if mask is None:
-            mask = np.array(
-                [any(p in name for p in phrases) for name in self.names_compact], dtype=bool
-            )
-            self._name_masks[phrases] = mask
+    def names_with(self, keys: frozenset[str] | set[str]) -> np.ndarray:
+        """Which services' names contain any of the phrases (name_key form) as whole words."""
+        mask = np.zeros(len(self.services), dtype=bool)
+        for key in keys:
+            docs = self.name_runs.get(key)
+            if docs is not None:
+                mask[docs] = True
         return mask
+
+    def names_count(self, key: str) -> int:
+        """How many services' names contain the phrase as whole words."""
+        docs = self.name_runs.get(key)
+        return 0 if docs is None else int(docs.size)
 
     def score(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """Relevance of every service to the weighted query terms."""
@@ -138,16 +172,23 @@ class SearchIndex:
                 scores[posting[0]] += weight * posting[1]
         return scores
 
-    def name_coverage(self, family_terms: list[str]) -> np.ndarray:
-        """Share of the family's own words that each service's name contains (0 to 1)."""
-        hits = np.zeros(len(self.services), dtype=float)
-        if not family_terms:
-            return hits
-        for term in family_terms:
-            docs = self.in_name.get(term)
-            if docs is not None:
-                hits[docs] += 1.0
-        return hits / len(family_terms)
+    def phrase_scores(self, phrases: list[tuple[tuple[str, ...], float]]) -> np.ndarray:
+        """Each service's best match to any one of the phrases: the sum of a phrase's terms'
+        weights, only where the service has every term of it ('visual impairment' is not
+        'hearing impairment')."""
+        best = np.zeros(len(self.services), dtype=float)
+        for phrase, strength in phrases:
+            postings = [self.postings.get(term) for term in phrase]
+            if not postings or any(p is None for p in postings):
+                continue
+            total = np.zeros(len(self.services), dtype=float)
+            present = np.zeros(len(self.services), dtype=np.int64)
+            for docs, weights in postings:  # type: ignore[misc]
+                total[docs] += weights
+                present[docs] += 1
+            total[present < len(postings)] = 0.0
+            np.maximum(best, strength * total, out=best)
+        return best
 
     def nearest_km(self, distances: np.ndarray) -> np.ndarray:
         """Each service's nearest position's distance; NaN for services with no position."""

@@ -35,15 +35,22 @@ _NUMBER = re.compile(
     r"(?:please|pls|plz|thanks|thank you|thx|ta)?\s*[.!]*\s*$",
     re.IGNORECASE,
 )
-_AGE_WORDS = frozenset("age aged ages years year yrs yr old yo".split())
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the directory found for a family's words."""
+
+    items: list[ServiceSummary]
+    looked_for: str = ""  # the need words searched for, as the family wrote them
+    nearest_area: str | None = None  # a keyword to offer when nothing close was found
+    age: int | None = None  # the age used: given, or read from the text
 
 
 class Directory(Protocol):
     """The services directory as the dialogue needs it."""
 
-    def find(
-        self, text: str, age: int | None, postcode: str | None, limit: int
-    ) -> list[ServiceSummary]: ...
+    def answer(self, text: str, age: int | None, postcode: str | None, limit: int) -> Found: ...
 
     def details(self, service_id: str) -> ServiceDetails | None: ...
 
@@ -330,42 +337,94 @@ def _callback(conversation: Conversation, t: Templates, ctx: Context, text: str)
 
 
 def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) -> Outcome:
+    """Every text that is not a command is a search: a keyword area, or the family's words."""
     place = ctx.find_place(text)
     rest = text if place is None else f"{text[: place.start]} {text[place.end :]}"
     matches = ctx.keywords.find(rest)
-    if not matches:
+    if not matches and _names_adviser(words(text), ctx, at_start_only=False):
         # "Can someone call me?" names no area: a request for a person wherever it says so.
-        if _names_adviser(words(text), ctx, at_start_only=False):
-            return _callback(conversation, t, ctx, text)
-        return Outcome(conversation, _texts(t, "menu"), [], Insight("no_match"))
-    area = matches[0].area
-    used = {i for m in matches for i in range(m.start, m.end)}
+        return _callback(conversation, t, ctx, text)
+    outcode = place.outcode if place else None
     tokens = words(rest)
-    # isdecimal, not isdigit: "²" or "፩" are digits that int() refuses.
+    used = {i for m in matches for i in range(m.start, m.end)}
+    # isdecimal, not isdigit: "²" or "፩" are digits that int() refuses. A number inside a
+    # keyword ("post 16") is no age.
     at = next((i for i, w in enumerate(tokens)
                if i not in used and w.isdecimal() and int(w) <= MAX_AGE), None)
-    age = None if at is None else int(tokens[at])
+    query = [w for i, w in enumerate(tokens) if i != at]
+    found = ctx.directory.answer(" ".join(query), None if at is None else int(tokens[at]),
+                                 outcode, MAX_LISTED)
+    if not matches and not found.looked_for:
+        return Outcome(conversation, _texts(t, "menu"), [], Insight("no_match"))
+    age = found.age
     notes = _unused_refinements(t, tokens, used, age, place, rest, ctx)
-    query = [w for i, w in enumerate(tokens) if not (age is not None and (
-        i == at or w in _AGE_WORDS))]
-    outcode = place.outcode if place else None
-    results = ctx.directory.find(" ".join(query), age, outcode, MAX_LISTED)
-    asked = " ".join(str(x) for x in (area.keyword, age, outcode) if x is not None)
-    conversation = _remember(conversation, f"{asked} ({len(results)} found)")
+    named = matches[0].area if matches else None
     replies: list[str] = []
-    if area.kind == "process":
-        explained = t.process.get(area.keyword) or ctx.templates.get("en").process.get(area.keyword)
+    if named is not None and named.kind == "process":
+        explained = t.process.get(named.keyword) or ctx.templates.get("en").process.get(
+            named.keyword)
         replies = pack([explained], t.language) if explained else []
-    insight = Insight(area.kind if area.kind == "process" else "keyword", area.keyword,
-                      area.area, len(results))
-    if not results:
+    # The area heads the list when it is what the family asked for ("short breaks"); when they
+    # said more ("toilet training"), their words do.
+    area = named if named is not None and _asks_for_area(named, found.looked_for) else None
+    label = area.keyword if area is not None else found.looked_for
+    asked = " ".join(str(x) for x in (label, age, outcode) if x is not None)
+    conversation = _remember(conversation, f"{asked} ({len(found.items)} found)")
+    if area is not None:
+        insight = Insight(area.kind if area.kind == "process" else "keyword", area.keyword,
+                          area.area, len(found.items))
+    else:
+        insight = Insight("search" if found.items else "no_match",
+                          named.keyword if named is not None else None,
+                          _nearest(ctx, found.nearest_area), len(found.items))
+    if not found.items:
         conversation = replace(conversation, listing=None)
-        replies += pack([*notes, _header(t, area, age, outcode, found=False)], t.language)
-        return Outcome(conversation, replies, [], insight)
-    header = _header(t, area, age, outcode, found=True)
-    listing = Listing(area.keyword, header, tuple(results), 0, ctx.now, t.language, age, outcode)
+        missing = _nothing_close(t, ctx, found, area, age, outcode)
+        return Outcome(conversation, replies + pack([*notes, missing], t.language), [], insight)
+    if area is not None:
+        header = _header(t, area, age, outcode, found=True)
+    else:
+        header = _search_header(t, found.looked_for, age, outcode)
+    listing = Listing(area.keyword if area else "", header, tuple(found.items), 0, ctx.now,
+                      t.language, age, outcode)
     replies += _page(listing, t, ctx, notes)
     return Outcome(replace(conversation, listing=listing), replies, [], insight)
+
+
+def _asks_for_area(area: Area, looked_for: str) -> bool:
+    """True when the family's need words are the area itself (its keyword or a synonym)."""
+    return not looked_for or compact(looked_for) in {compact(p) for p in area.phrases()}
+
+
+def _nearest(ctx: Context, keyword: str | None) -> str | None:
+    area = ctx.keywords.by_keyword.get(keyword or "")
+    return area.area if area is not None else None
+
+
+def _search_header(t: Templates, looked_for: str, age: int | None, outcode: str | None) -> str:
+    refinement = ", ".join(
+        [t.render("refine_age", age=age)] * (age is not None)
+        + [t.render("refine_place", place=outcode)] * (outcode is not None)
+    )
+    if refinement:
+        return t.render("search_header_refined", query=looked_for, refinement=refinement)
+    return t.render("search_header", query=looked_for)
+
+
+def _nothing_close(
+    t: Templates, ctx: Context, found: Found, area: Area | None, age: int | None,
+    outcode: str | None,
+) -> str:
+    """Say what we looked for and found nothing close to, the nearest area, and ADVISER: never
+    an unrelated service passed off as an answer."""
+    if area is not None:  # the family asked for the area itself, and it has nothing
+        return _header(t, area, age, outcode, found=False)
+    nearest = ctx.keywords.by_keyword.get(found.nearest_area or "") or area
+    query = found.looked_for or (area.keyword if area else "")
+    if nearest is None:  # the menu follows: the words we do know
+        return t.render("no_close", query=query) + "\n\n" + t.render("menu")
+    return t.render("no_close_area", query=query, area=t.areas.get(nearest.keyword, nearest.area),
+                    keyword=nearest.keyword)
 
 
 def _unused_refinements(

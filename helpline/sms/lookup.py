@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
-from helpline.directory.search import contact_of, search
+from helpline.directory.search import answer, contact_of
+from helpline.sms.engine import Found
 from helpline.sms.replies import ServiceDetails, ServiceSummary
 
 _DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
@@ -28,16 +29,20 @@ class LocalOfferDirectory:
         self.session = session
         self.revision = revision  # the directory revision already read, if it was
 
+    def answer(self, text: str, age: int | None, postcode: str | None, limit: int) -> Found:
+        """Best matches for the family's words, age and place, and what was looked for."""
+        # A little more than asked: a service with no way to reach it at all is left out.
+        found = answer(text, age=age, postcode=postcode, limit=limit + 5, session=self.session,
+                       revision=self.revision)
+        reachable = [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in found.results
+                     if r.phone or r.email or r.url]
+        return Found(reachable[:limit], found.looked_for, found.nearest_area, found.age)
+
     def find(
         self, text: str, age: int | None, postcode: str | None, limit: int
     ) -> list[ServiceSummary]:
         """Best matches for the family's words, age and place."""
-        # A little more than asked: a service with no way to reach it at all is left out.
-        results = search(text, age=age, postcode=postcode, limit=limit + 5, session=self.session,
-                         revision=self.revision)
-        reachable = [ServiceSummary(r.id, r.name, r.phone, r.email, r.url) for r in results
-                     if r.phone or r.email or r.url]
-        return reachable[:limit]
+        return self.answer(text, age, postcode, limit).items
 
     def details(self, service_id: str) -> ServiceDetails | None:
         """The service's ages, hours, address, cost and contacts, or None if it has gone."""

@@ -38,6 +38,10 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "list_footer_one": "first",
         "no_results": "area",
         "no_results_refined": "area refinement",
+        "search_header": "query",
+        "search_header_refined": "query refinement",
+        "no_close": "query",
+        "no_close_area": "query area keyword",
         "no_more": "",
         "list_expired": "",
         "bad_number": "first last",
@@ -64,6 +68,8 @@ PROCESS_KEYWORDS = ("EHC", "TRANSPORT", "ASSESSMENT", "TRANSFER", "BUDGET", "COM
 # Long but realistic values: a template that fits with these fits with real data.
 SAMPLE_VALUES = {
     "area": "Free, independent SEND information, advice and support",
+    "query": "speech and language therapy sign language",
+    "keyword": "SHORTBREAKS",
     "refinement": "age 12, near DN15",
     "age": "12",
     "place": "DN15",

@@ -9,8 +9,9 @@ import pytest
 
 from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
+from helpline.directory.text_match import words
 from helpline.sms import engine
-from helpline.sms.engine import Context, Conversation, respond
+from helpline.sms.engine import Context, Conversation, Found, respond
 from helpline.sms.replies import ServiceDetails, ServiceSummary
 from helpline.sms.segments import count_segments, is_gsm7
 from helpline.sms.templates import templates_from
@@ -37,6 +38,14 @@ class FakeDirectory:
             if i % 2 else ServiceSummary(f"id-{i}", f"Service number {i}", email=f"s{i}@x.example")
             for i in range(1, min(self.count, limit) + 1)
         ]
+
+    def answer(self, text: str, age: int | None, postcode: str | None, limit: int) -> Found:
+        """As the real directory: a keyword's words are its area; other words are looked for."""
+        tokens = words(text)
+        in_keyword = {i for m in keywords_from(DATA).find(text) for i in range(m.start, m.end)}
+        said = [w for i, w in enumerate(tokens) if i not in in_keyword and not w.isdecimal()
+                and w not in {"age", "aged", "years", "year", "old"}]
+        return Found(self.find(text, age, postcode, limit), " ".join(said), None, age)
 
     def details(self, service_id: str) -> ServiceDetails | None:
         if service_id == "id-gone":
@@ -67,7 +76,7 @@ def assert_english_sms(texts: list[str]) -> None:
         assert count_segments(text).segments <= 3, text
 
 
-@pytest.mark.parametrize("text", ["HELP", "menu", "Hi", "hello!", "", "   ", "blah blah"])
+@pytest.mark.parametrize("text", ["HELP", "menu", "Hi", "hello!", "", "   "])
 def test_help_menu_hi_and_nonsense_give_the_menu(text: str) -> None:
     outcome = say(Conversation(), text)
     assert len(outcome.replies) == 1
@@ -75,8 +84,36 @@ def test_help_menu_hi_and_nonsense_give_the_menu(text: str) -> None:
     assert_english_sms(outcome.replies)
 
 
-def test_unknown_text_is_logged_as_no_match() -> None:
-    assert say(Conversation(), "swimming lessons please").insight.intent == "no_match"
+def test_a_text_with_no_keyword_is_a_search_of_the_familys_words() -> None:
+    directory = FakeDirectory(count=4)
+    outcome = say(Conversation(), "swimming lessons please", context(directory))
+    assert outcome.replies[0].startswith("For swimming lessons please:")
+    assert "1 Service number 1: 01632 960001" in outcome.replies[0]
+    assert outcome.insight.intent == "search" and outcome.insight.result_count == 4
+    assert outcome.conversation.listing is not None
+    assert directory.calls[0][0] == "swimming lessons please"
+    assert_english_sms(outcome.replies)
+
+
+def test_a_text_that_finds_nothing_says_what_we_looked_for_offers_a_person_and_the_menu() -> None:
+    outcome = say(Conversation(), "blah blah", context(FakeDirectory(count=0)))
+    assert 'nothing close to "blah blah"' in outcome.replies[0]
+    assert "ADVISER" in outcome.replies[0]
+    assert "SHORTBREAKS" in " ".join(outcome.replies)  # the menu, for the words we know
+    assert outcome.insight.intent == "no_match"
+    assert outcome.conversation.listing is None
+    assert_english_sms(outcome.replies)
+
+
+def test_nothing_close_names_the_nearest_area_when_there_is_one() -> None:
+    class Near(FakeDirectory):
+        def answer(self, text: str, age: int | None, postcode: str | None, limit: int) -> Found:
+            return Found([], "toilet training", "HEALTH", None)
+
+    outcome = say(Conversation(), "toilet training", context(Near()))
+    assert 'nothing close to "toilet training"' in outcome.replies[0]
+    assert "text HEALTH" in outcome.replies[0]
+    assert outcome.insight.intent == "no_match" and outcome.insight.area == "Health"
 
 
 @pytest.mark.parametrize("text", ["SHORTBREAKS", "short breaks", "Shortbreak", "short-breaks!",

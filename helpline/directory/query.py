@@ -1,0 +1,158 @@
+"""Reading a family's words as a search: the needs they name, the area, an age.
+
+"my son is 12 n wont sleep pls" is read as one need (sleep) for age 12: the family's own words
+decide what is searched for; a keyword area only widens the search; words that carry no need
+("my son", "pls") are not searched for at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpline.directory.keywords import Area, Keywords
+from helpline.directory.search_index import SearchIndex, name_key
+from helpline.directory.text_match import STOP_WORDS, stem, terms, words
+from helpline.directory.vocabulary import Vocabulary
+
+# Words before or after a number that make it an age ("12 years", "aged 7", "ma 5 lat").
+_AGE_CONTEXT = frozenset(
+    "age aged year years yr yrs old yo is hes shes lat latka lata roku ma sal saal umar".split()
+)
+MAX_AGE = 25
+
+
+# The words a family said count fully; the directory's other words for the same need (a
+# need's `search` list in the vocabulary) count for this much: they widen, the family decides.
+SYNONYM_STRENGTH = 0.7
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the family asked for, and the directory's ways of saying it.
+
+    A service covers the concept when it matches any one phrase of it.
+    """
+
+    label: str  # in the family's words, for replies and --explain
+    phrases: tuple[tuple[tuple[str, ...], float], ...]  # (index terms, all-of; strength)
+    name_keys: tuple[tuple[str, float], ...]  # the same phrases as whole-word keys into names
+    own: bool  # the family's own need (True) or a keyword area widening it (False)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A text read for searching."""
+
+    concepts: tuple[Concept, ...]
+    areas: tuple[Area, ...]
+    area_keys: frozenset[str]  # every phrase of the areas named, as name keys
+    said_keys: frozenset[str]  # the keyword phrases actually said, as name keys
+    age: int | None
+    looked_for: str  # the words we searched for, as the family wrote them
+    nearest_area: str | None  # the keyword of the area nearest to the need, if any
+
+    @property
+    def own(self) -> tuple[Concept, ...]:
+        """The concepts the family named themselves."""
+        return tuple(c for c in self.concepts if c.own)
+
+
+def _phrases(texts: list[str] | tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    found = dict.fromkeys(tuple(terms(t)) for t in texts)
+    return tuple(p for p in found if p)
+
+
+def _keys(texts: list[str] | tuple[str, ...]) -> frozenset[str]:
+    return frozenset(k for k in (name_key(words(t)) for t in texts) if len(k) >= 3)
+
+
+def concept(label: str, said: list[str], synonyms: list[str], own: bool = True) -> Concept:
+    """A concept from the words said (full strength) and other words for it (less)."""
+    strong = _phrases(said)
+    phrases = [(p, 1.0) for p in strong]
+    phrases += [(p, SYNONYM_STRENGTH) for p in _phrases(synonyms) if p not in strong]
+    strong_keys = _keys(said)
+    keys = [(k, 1.0) for k in sorted(strong_keys)]
+    keys += [(k, SYNONYM_STRENGTH) for k in sorted(_keys(synonyms) - strong_keys)]
+    return Concept(label, tuple(phrases), tuple(keys), own)
+
+
+def read_age(tokens: list[str], vocabulary: Vocabulary) -> tuple[int | None, int | None]:
+    """(age, its position): a number up to 25 on its own, or a number word beside an age word
+    ("twelve years", "he is twelve"); a bigger number is no age."""
+    for i, token in enumerate(tokens):
+        value = vocabulary.age_in(token)
+        if value is None or value > MAX_AGE:
+            continue
+        beside = {tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)}
+        if token.isdecimal() or beside & _AGE_CONTEXT:
+            return value, i
+    return None, None
+
+
+def build_query(
+    text: str, keywords: Keywords, vocabulary: Vocabulary, index: SearchIndex,
+    age: int | None = None,
+) -> Query:
+    """Read a family's words: needs, keyword areas, their other words and an age."""
+    tokens = vocabulary.normalise(words(text))
+    # Filler can't make a keyword by a slip ("school she" is not "schools").
+    kept = [i for i, t in enumerate(tokens) if not vocabulary.is_filler(t)]
+    keyword_matches = keywords.find(" ".join(tokens[i] for i in kept))
+    in_keywords = {i for m in keyword_matches for i in kept[m.start : m.end]}
+    # A number inside a keyword ("post 16") is no age.
+    said_age, at = read_age([t if i not in in_keywords else "" for i, t in enumerate(tokens)],
+                            vocabulary)
+    if age is None:
+        age = said_age if said_age is not None else vocabulary.age_implied(tokens)
+    consumed = {at} if at is not None else set()
+    # Number words ("two") only mean an age beside an age word; other digits are no need.
+    consumed |= {i for i, t in enumerate(tokens) if t.isdecimal()}
+    labelled: list[tuple[int, Concept]] = []
+    nearest: str | None = None
+    needs_seen: set[str] = set()
+    for match in vocabulary.find_needs(tokens):
+        need = match.need
+        consumed.update(range(match.start, match.end))
+        if need.name in needs_seen:
+            continue  # "speech ... talking": one need, said twice
+        needs_seen.add(need.name)
+        said = " ".join(tokens[match.start : match.end])
+        labelled.append((match.start, concept(said, [said], need.search)))
+        nearest = nearest or need.area
+    areas: list[Area] = []
+    area_phrases: list[str] = []
+    said_keys: set[str] = set()
+    for found in keyword_matches:
+        positions = kept[found.start : found.end]
+        area = found.area
+        # A keyword area widens what the family asked for: its words are no need of their own.
+        consumed.update(positions)
+        if area not in areas:
+            areas.append(area)
+        nearest = nearest or area.keyword
+        area_phrases += [area.keyword, *area.synonyms, *area.search]
+        if len(found.phrase) >= 4:
+            said_keys.add(name_key([found.phrase]))
+        # "SHORTBREAKS" or "shortbrakes" names the need "short breaks" as surely as the words.
+        run_together = vocabulary.need_run_together(found.phrase)
+        if run_together is not None and run_together[0].name not in needs_seen:
+            need, phrase = run_together
+            needs_seen.add(need.name)
+            labelled.append((positions[0], concept(phrase, [phrase], need.search)))
+            nearest = nearest or need.area
+    for i, token in enumerate(tokens):
+        if i in consumed or vocabulary.is_filler(token) or token in STOP_WORDS:
+            continue
+        corrected = index.correct(stem(token))
+        if corrected is None and len(token) < 3:
+            continue  # a stray letter or two: no need in it
+        labelled.append((i, concept(token, [corrected or token], [])))
+    concepts = [c for _, c in sorted(labelled, key=lambda pair: pair[0])]
+    if areas:
+        widening = [p for a in areas for p in (*a.search, a.area)]
+        concepts.append(concept(" ".join(a.keyword for a in areas), widening, [], own=False))
+    looked_for = " ".join(c.label for c in concepts if c.own) or " ".join(
+        a.keyword for a in areas)
+    return Query(tuple(concepts), tuple(areas), _keys(area_phrases), frozenset(said_keys),
+                 age, looked_for, nearest)

@@ -1,0 +1,180 @@
+"""Families' words from data/vocabulary.yaml: text-speak, filler, needs, and who services are for.
+
+A family texts "my son is 12 n wont sleep pls": the vocabulary reads that as the need "sleep"
+for age 12, with "my son", "n" and "pls" carrying no need.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+
+from helpline.directory.text_match import stem, words
+
+
+class Need(BaseModel):
+    """A need in families' words, and the words services use for it."""
+
+    name: str
+    say: list[str]
+    search: list[str]
+    area: str | None = None
+
+
+class Audience(BaseModel):
+    """Words in a service's text that say it is only for adults or older people."""
+
+    say: list[str]
+    minimum_age: int = Field(ge=0, le=120)
+
+
+class VocabularyFile(BaseModel):
+    """The whole data/vocabulary.yaml."""
+
+    spellings: dict[str, str] = Field(default_factory=dict)
+    filler: list[str] = Field(default_factory=list)
+    needs: list[Need] = Field(default_factory=list)
+    audiences: list[Audience] = Field(default_factory=list)
+    numbers: dict[str, int] = Field(default_factory=dict)
+    ages: dict[str, int] = Field(default_factory=dict)
+    places: list[str] = Field(default_factory=list)
+    for_children: list[str] = Field(default_factory=list)
+
+    @field_validator("spellings")
+    @classmethod
+    def _one_word_each(cls, value: dict[str, str]) -> dict[str, str]:
+        for wrong, right in value.items():
+            if len(words(wrong)) != 1:
+                raise ValueError(f"spelling {wrong!r} must be one word")
+            if not words(right):
+                raise ValueError(f"spelling {wrong!r} must mean some word")
+        return value
+
+
+@dataclass(frozen=True)
+class NeedMatch:
+    """A need found in a text, and which words (by position) named it."""
+
+    need: Need
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=65536)
+def plain_letters(word: str) -> str:
+    """The word as a keyboard without accents types it: 'głuchy' -> 'gluchy'."""
+    decomposed = unicodedata.normalize("NFD", word.replace("ł", "l"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _key(tokens: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(stem(plain_letters(t)) for t in tokens)
+
+
+class Vocabulary:
+    """Lookups over the vocabulary file."""
+
+    def __init__(self, data: VocabularyFile) -> None:
+        self.data = data
+        self.spellings = {words(k)[0]: words(v) for k, v in data.spellings.items()}
+        # Place names say where, not what: nearness is the postcode's job.
+        self.filler = frozenset(plain_letters(w) for f in (*data.filler, *data.places, *data.ages)
+                                for w in words(f))
+        self.ages = {plain_letters(w): age for k, age in data.ages.items() for w in words(k)}
+        self.for_children = [_key(self.normalise(words(p))) for p in data.for_children]
+        self.numbers = {plain_letters(words(k)[0]): v for k, v in data.numbers.items()}
+        self._needs: dict[tuple[str, ...], Need] = {}
+        self._run_together: dict[str, tuple[Need, str]] = {}
+        for need in data.needs:
+            for phrase in need.say:
+                # Said as texted: "wont eat" is read as "will not eat" on both sides.
+                key = _key(self.normalise(words(phrase)))
+                self._needs.setdefault(key, need)
+                self._run_together.setdefault(stem("".join(words(phrase))), (need, phrase))
+        self._longest = max((len(k) for k in self._needs), default=1)
+        # By first word, so a service's text is read once however many phrases there are.
+        self._audiences: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for audience in data.audiences:
+            for phrase in audience.say:
+                key = _key(words(phrase))
+                if key:
+                    self._audiences.setdefault(key[0], []).append((key, audience.minimum_age))
+
+    def normalise(self, tokens: list[str]) -> list[str]:
+        """Text-speak and misspellings spelled out: ['wot', 'u'] -> ['what', 'you']."""
+        out: list[str] = []
+        for token in tokens:
+            out.extend(self.spellings.get(token, [token]))
+        return out
+
+    def is_filler(self, word: str) -> bool:
+        """True for a word that carries no need ('my', 'son', 'pls', 'there')."""
+        return plain_letters(word) in self.filler
+
+    def age_in(self, word: str) -> int | None:
+        """The number a word means when it is an age ('12', 'twelve', 'dwanaście')."""
+        if word.isdecimal() and len(word) <= 3:
+            return int(word)
+        return self.numbers.get(plain_letters(word))
+
+    def age_implied(self, tokens: list[str]) -> int | None:
+        """An age a word implies when no number is given ('teenager' -> 15)."""
+        return next((self.ages[w] for w in map(plain_letters, tokens) if w in self.ages), None)
+
+    def names_children(self, text: str) -> bool:
+        """True when a service's own words say it is for children, young people or SEND."""
+        keys = _key(words(text))
+        firsts = {k[0] for k in self.for_children if k}
+        for i, key in enumerate(keys):
+            if key in firsts and any(keys[i : i + len(p)] == p for p in self.for_children):
+                return True
+        return False
+
+    def need_run_together(self, phrase: str) -> tuple[Need, str] | None:
+        """The need a phrase typed as one word names ('SHORTBREAKS'), and its spaced form."""
+        return self._run_together.get(stem(plain_letters(phrase)))
+
+    def find_needs(self, tokens: list[str]) -> list[NeedMatch]:
+        """Needs named in the tokens, longest phrases first, each word used once."""
+        keys = _key(tokens)
+        used = [False] * len(tokens)
+        found: list[NeedMatch] = []
+        for size in range(min(self._longest, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                need = self._needs.get(keys[start : start + size])
+                if need is None:
+                    continue
+                found.append(NeedMatch(need, start, start + size))
+                for i in range(start, start + size):
+                    used[i] = True
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def minimum_age_said(self, text: str) -> int | None:
+        """The youngest age a service's own words say it is for ('older people' -> 50)."""
+        keys = _key(words(text))
+        best: int | None = None
+        for i, key in enumerate(keys):
+            for phrase, age in self._audiences.get(key, ()):
+                if keys[i : i + len(phrase)] == phrase:
+                    best = age if best is None else min(best, age)
+        return best
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read and validate a vocabulary file; a broken file fails loudly at start-up."""
+    with path.open(encoding="utf-8") as handle:
+        return Vocabulary(VocabularyFile.model_validate(yaml.safe_load(handle)))
+
+
+@lru_cache(maxsize=4)
+def vocabulary_from(data_dir: str) -> Vocabulary:
+    """The vocabulary of a data folder, read once per process."""
+    return load_vocabulary(Path(data_dir) / "vocabulary.yaml")
