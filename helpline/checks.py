@@ -52,7 +52,30 @@ def _check_keywords(app: Flask) -> list[str]:
     return []
 
 
+def _check_vocabulary(app: Flask) -> list[str]:
+    from pathlib import Path
+
+    from helpline.directory.keywords import load_keywords
+    from helpline.directory.vocabulary import load_vocabulary
+
+    data = Path(app.config["DATA_DIR"])
+    try:
+        vocabulary = load_vocabulary(data / "vocabulary.yaml")
+    except Exception as exc:  # noqa: BLE001 - report any failure as a problem
+        return [f"data/vocabulary.yaml: {exc}"]
+    try:
+        keywords = {a.keyword for a in load_keywords(data / "keywords.yaml").areas}
+    except Exception:  # noqa: BLE001 - the keywords check reports it
+        return []
+    problems = [f"data/vocabulary.yaml: need {n.name!r} names area {n.area}, which is not a "
+                "keyword in data/keywords.yaml" for n in vocabulary.data.needs
+                if n.area is not None and n.area not in keywords]
+    problems += [f"data/vocabulary.yaml: {clash}" for clash in vocabulary.clashes()]
+    return problems
+
+
 def init_app(app: Flask) -> None:
     """Register the check command and the directory's own checks."""
     register_check("keywords", _check_keywords)
+    register_check("vocabulary", _check_vocabulary)
     app.cli.add_command(check_command)

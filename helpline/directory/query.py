@@ -37,6 +37,9 @@ class Concept:
     phrases: tuple[tuple[tuple[str, ...], float], ...]  # (index terms, all-of; strength)
     name_keys: tuple[tuple[str, float], ...]  # the same phrases as whole-word keys into names
     own: bool  # the family's own need (True) or a keyword area widening it (False)
+    # A word the vocabulary doesn't know as a need may be noise ("uses", a name): it counts
+    # for less when judging whether a service is close.
+    known_need: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def _keys(texts: list[str] | tuple[str, ...]) -> frozenset[str]:
     return frozenset(k for k in (name_key(words(t)) for t in texts) if len(k) >= 3)
 
 
-def concept(label: str, said: list[str], synonyms: list[str], own: bool = True) -> Concept:
+def concept(
+    label: str, said: list[str], synonyms: list[str], own: bool = True, known_need: bool = True
+) -> Concept:
     """A concept from the words said (full strength) and other words for it (less)."""
     strong = _phrases(said)
     phrases = [(p, 1.0) for p in strong]
@@ -74,7 +79,7 @@ def concept(label: str, said: list[str], synonyms: list[str], own: bool = True) 
     strong_keys = _keys(said)
     keys = [(k, 1.0) for k in sorted(strong_keys)]
     keys += [(k, SYNONYM_STRENGTH) for k in sorted(_keys(synonyms) - strong_keys)]
-    return Concept(label, tuple(phrases), tuple(keys), own)
+    return Concept(label, tuple(phrases), tuple(keys), own, known_need)
 
 
 def read_age(tokens: list[str], vocabulary: Vocabulary) -> tuple[int | None, int | None]:
@@ -147,7 +152,7 @@ def build_query(
         corrected = index.correct(stem(token))
         if corrected is None and len(token) < 3:
             continue  # a stray letter or two: no need in it
-        labelled.append((i, concept(token, [corrected or token], [])))
+        labelled.append((i, concept(token, [corrected or token], [], known_need=False)))
     concepts = [c for _, c in sorted(labelled, key=lambda pair: pair[0])]
     if areas:
         widening = [p for a in areas for p in (*a.search, a.area)]

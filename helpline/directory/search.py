@@ -36,6 +36,8 @@ COMMON_NAME_SHARE = 0.02
 CLOSE_ENOUGH = 0.5
 # A word the directory has never seen weighs this share of the rarest word's weight.
 UNKNOWN_IMPORTANCE = 0.5
+# A word that is no need the vocabulary knows weighs this share of its rarity.
+UNKNOWN_NEED_IMPORTANCE = 0.5
 # Services whose own words say they are for adults or older people, when no age was given.
 OLDER_PEOPLE_AGE = 50
 OLDER_PEOPLE_FACTOR = 0.4
@@ -203,7 +205,8 @@ def _importance(concept: Concept, index: SearchIndex) -> float:
     """How much a concept says about the need: the rarer its words, the more."""
     known = [sum(index.idf[t] for t in p) / len(p) for p, _ in concept.phrases
              if all(t in index.idf for t in p)]
-    return max(known) if known else UNKNOWN_IMPORTANCE * index.max_idf
+    rarity = max(known) if known else UNKNOWN_IMPORTANCE * index.max_idf
+    return rarity if concept.known_need else UNKNOWN_NEED_IMPORTANCE * rarity
 
 
 def _name_phrase_ok(key: str, index: SearchIndex) -> bool:

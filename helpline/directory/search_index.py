@@ -113,6 +113,16 @@ class SearchIndex:
             f: max(1.0, sum(sum(c.values()) for c in counts) / max(n, 1))
             for f, counts in fields.items()
         }
+        # Which services have two terms side by side ("toilet training", not "disabled toilets
+        # ... training"): a phrase of several words must stand together somewhere.
+        pairs: dict[str, set[int]] = {}
+        for counts_field in ("name", "tags", "description"):
+            source = {"name": "name", "tags": "tags", "description": "description"}[counts_field]
+            for i, service in enumerate(self.services):
+                said = terms(getattr(service, source))
+                for a, b in zip(said, said[1:], strict=False):
+                    pairs.setdefault(f"{a} {b}", set()).add(i)
+        self.pairs = {k: np.fromiter(v, dtype=np.int32) for k, v in pairs.items()}
         pseudo_tf: dict[str, dict[int, float]] = {}
         for f, counts in fields.items():
             weight, average = FIELD_WEIGHTS[f], averages[f]
@@ -187,6 +197,12 @@ class SearchIndex:
                 total[docs] += weights
                 present[docs] += 1
             total[present < len(postings)] = 0.0
+            for a, b in zip(phrase, phrase[1:], strict=False):
+                together = np.zeros(len(self.services), dtype=bool)
+                docs_together = self.pairs.get(f"{a} {b}")
+                if docs_together is not None:
+                    together[docs_together] = True
+                total[~together] = 0.0
             np.maximum(best, strength * total, out=best)
         return best
 

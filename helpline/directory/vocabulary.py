@@ -105,6 +105,17 @@ class Vocabulary:
                 if key:
                     self._audiences.setdefault(key[0], []).append((key, audience.minimum_age))
 
+    def clashes(self) -> list[str]:
+        """Phrases listed under two needs: only the first could ever be read."""
+        owner: dict[tuple[str, ...], str] = {}
+        found: list[str] = []
+        for need in self.data.needs:
+            for phrase in need.say:
+                first = owner.setdefault(_key(self.normalise(words(phrase))), need.name)
+                if first != need.name:
+                    found.append(f"{phrase!r} is said under both {first!r} and {need.name!r}")
+        return found
+
     def normalise(self, tokens: list[str]) -> list[str]:
         """Text-speak and misspellings spelled out: ['wot', 'u'] -> ['what', 'you']."""
         out: list[str] = []
