@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
 from helpline.directory.search import answer, contact_of
+from helpline.directory.vocabulary import vocabulary_from
 from helpline.sms.engine import Found
 from helpline.sms.replies import ServiceDetails, ServiceSummary
 
@@ -75,10 +77,15 @@ class LocalOfferDirectory:
             return None
         free, cost = _cost(row)
         email, url = contact_of(row)
+        minimum_age = row.minimum_age
+        if minimum_age is None and row.maximum_age is None:
+            # Many feeds give no ages; a service's own words may ("for adults over 50").
+            vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
+            minimum_age = vocabulary.minimum_age_said(f"{row.name}. {row.description or ''}")
         return ServiceDetails(
             id=row.id,
             name=row.name,
-            minimum_age=row.minimum_age,
+            minimum_age=minimum_age,
             maximum_age=row.maximum_age,
             hours=_hours(row.schedules),
             address=_address(row),

@@ -145,3 +145,45 @@ def test_a_service_with_no_contact_of_its_own_is_reached_through_its_organisatio
     assert [s.name for s in listed] == ["Sunflower Club"]
     assert listed[0].contact() == "sunflower.example"  # as texts show web addresses
     assert details is not None and details.url == "https://sunflower.example/"
+
+
+def test_a_familys_specific_words_decide_the_order_not_the_keyword_area(north_lincs: Flask) -> None:
+    with north_lincs.app_context():
+        wheelchair = [r.name for r in search("wheelchair", limit=3)]
+        advice = [r.name for r in search("send advice", limit=3)]
+    assert "Wheelchair" in wheelchair[0]  # not general health services
+    assert advice[0] == "SENDIASS"  # not every advocacy service first
+
+
+def test_a_need_in_several_words_must_stand_together_or_nothing_is_close(
+    north_lincs: Flask,
+) -> None:
+    from helpline.directory.search import answer
+
+    with north_lincs.app_context():
+        found = answer("toilet training")
+    # Martial arts has "disabled toilets" and "training", Reiki "training": no answer to this.
+    assert not any("Martial Arts" in r.name or "Reiki" in r.name for r in found.results)
+    assert found.looked_for == "toilet training"
+    assert found.nearest_area == "HEALTH"
+
+
+def test_services_for_adults_by_their_own_words_are_not_given_for_a_child(
+    north_lincs: Flask,
+) -> None:
+    from helpline.directory.search import answer
+
+    with north_lincs.app_context():
+        found = answer("my daughter is 7 and likes arts and music")
+    assert found.age == 7
+    assert found.results
+    assert all((r.said_minimum_age or 0) <= 7 for r in found.results)
+
+
+def test_filler_and_text_speak_are_not_searched_for(north_lincs: Flask) -> None:
+    from helpline.directory.search import answer
+
+    with north_lincs.app_context():
+        found = answer("my son has adhd wot help is ther pls")
+    assert found.looked_for == "adhd"
+    assert any("ADHD" in r.name for r in found.results[:3])
