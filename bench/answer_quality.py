@@ -135,7 +135,10 @@ def load_feed(app: Any, feed: str) -> dict[str, str]:
     return {row.id: row.source_id or row.id for row in rows}
 
 
-def answers_of_search(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> dict[str, list[str]]:
+Ranked = dict[str, list[str]]  # judged text id -> feed ids, best first
+
+
+def answers_of_search(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> Ranked:
     """(a) the search function, first 3."""
     from helpline.directory.search import search
 
@@ -143,7 +146,7 @@ def answers_of_search(app: Any, judged: list[Judged], to_feed: dict[str, str]) -
         return {j.id: [to_feed[r.id] for r in search(j.text, limit=K)] for j in judged}
 
 
-def answers_of_sms(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> dict[str, list[str]]:
+def answers_of_sms(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> Ranked:
     """(b) the services listed in the first reply a family gets, from a fresh number each."""
     from helpline.extensions import db
     from helpline.sms.conversations import InboundSms, answer_text_message, settings_for
@@ -165,7 +168,7 @@ def answers_of_sms(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> d
     return out
 
 
-def answers_of_bm25(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> dict[str, list[str]]:
+def answers_of_bm25(app: Any, judged: list[Judged], to_feed: dict[str, str]) -> Ranked:
     """(c) a plain FTS5 BM25 search over name, description and organisation name."""
     from sqlalchemy import select
 
@@ -212,7 +215,7 @@ def evaluate(feed: str, fast: bool = False) -> tuple[list[Judged], dict[str, Sco
     return judged, {name: score(judged, a) for name, a in answers.items()}, answers
 
 
-def menu_despite_answer(judged: list[Judged], answers: dict[str, dict[str, list[str]]]) -> list[str]:
+def menu_despite_answer(judged: list[Judged], answers: dict[str, Ranked]) -> list[str]:
     """Texts the SMS reply listed nothing for though the search had a grade-2 in its first 3."""
     return [j.id for j in judged
             if not answers["sms"][j.id]

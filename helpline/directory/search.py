@@ -156,6 +156,7 @@ def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> In
     tags = [row.organization.name if row.organization else ""]
     tags += [a.taxonomy_term.name for a in row.attributes if a.taxonomy_term]
     email, url = contact_of(row)
+    said_age, for_children = vocabulary.audience(f"{row.name}. {row.description or ''}")
     return IndexedService(
         id=row.id,
         name=row.name,
@@ -167,9 +168,8 @@ def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> In
         minimum_age=row.minimum_age,
         maximum_age=row.maximum_age,
         positions=positions,
-        said_minimum_age=None if row.minimum_age is not None else vocabulary.minimum_age_said(
-            f"{row.name}. {row.description or ''}"),
-        for_children=vocabulary.names_children(f"{row.name}. {row.description or ''}"),
+        said_minimum_age=None if row.minimum_age is not None else said_age,
+        for_children=for_children,
     )
 
 

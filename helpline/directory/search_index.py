@@ -103,26 +103,25 @@ class SearchIndex:
         return {key: np.fromiter(docs, dtype=np.int64) for key, docs in runs.items()}
 
     def _build_postings(self, n: int) -> None:
-        names = [Counter(terms(s.name)) for s in self.services]
-        fields = {
-            "name": names,
-            "tags": [Counter(terms(s.tags)) for s in self.services],
-            "description": [Counter(terms(s.description)) for s in self.services],
-        }
-        averages = {
-            f: max(1.0, sum(sum(c.values()) for c in counts) / max(n, 1))
-            for f, counts in fields.items()
+        said = {
+            "name": [terms(s.name) for s in self.services],
+            "tags": [terms(s.tags) for s in self.services],
+            "description": [terms(s.description) for s in self.services],
         }
         # Which services have two terms side by side ("toilet training", not "disabled toilets
         # ... training"): a phrase of several words must stand together somewhere.
         pairs: dict[str, set[int]] = {}
-        for counts_field in ("name", "tags", "description"):
-            source = {"name": "name", "tags": "tags", "description": "description"}[counts_field]
-            for i, service in enumerate(self.services):
-                said = terms(getattr(service, source))
-                for a, b in zip(said, said[1:], strict=False):
+        for lists in said.values():
+            for i, words_said in enumerate(lists):
+                for a, b in zip(words_said, words_said[1:], strict=False):
                     pairs.setdefault(f"{a} {b}", set()).add(i)
-        self.pairs = {k: np.fromiter(v, dtype=np.int32) for k, v in pairs.items()}
+        self.pairs = {k: np.sort(np.fromiter(v, dtype=np.int64, count=len(v)))
+                      for k, v in pairs.items()}
+        fields = {f: [Counter(w) for w in lists] for f, lists in said.items()}
+        averages = {
+            f: max(1.0, sum(sum(c.values()) for c in counts) / max(n, 1))
+            for f, counts in fields.items()
+        }
         pseudo_tf: dict[str, dict[int, float]] = {}
         for f, counts in fields.items():
             weight, average = FIELD_WEIGHTS[f], averages[f]
@@ -137,7 +136,8 @@ class SearchIndex:
             idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
             docs = np.fromiter(by_doc.keys(), dtype=np.int64, count=df)
             tfs = np.fromiter(by_doc.values(), dtype=float, count=df)
-            self.postings[term] = (docs, idf * tfs / (K1 + tfs))
+            order = np.argsort(docs)  # sorted, so phrases can intersect them
+            self.postings[term] = (docs[order], (idf * tfs / (K1 + tfs))[order])
             self.idf[term] = idf
 
     def correct(self, term: str) -> str | None:
@@ -184,26 +184,26 @@ class SearchIndex:
 
     def phrase_scores(self, phrases: list[tuple[tuple[str, ...], float]]) -> np.ndarray:
         """Each service's best match to any one of the phrases: the sum of a phrase's terms'
-        weights, only where the service has every term of it ('visual impairment' is not
-        'hearing impairment')."""
+        weights, only where the service has every term of it, side by side ('visual
+        impairment' is not 'hearing impairment')."""
         best = np.zeros(len(self.services), dtype=float)
         for phrase, strength in phrases:
             postings = [self.postings.get(term) for term in phrase]
             if not postings or any(p is None for p in postings):
                 continue
-            total = np.zeros(len(self.services), dtype=float)
-            present = np.zeros(len(self.services), dtype=np.int64)
-            for docs, weights in postings:  # type: ignore[misc]
-                total[docs] += weights
-                present[docs] += 1
-            total[present < len(postings)] = 0.0
+            docs = postings[0][0]  # type: ignore[index]
+            for other in postings[1:]:
+                docs = np.intersect1d(docs, other[0], assume_unique=True)  # type: ignore[index]
             for a, b in zip(phrase, phrase[1:], strict=False):
-                together = np.zeros(len(self.services), dtype=bool)
-                docs_together = self.pairs.get(f"{a} {b}")
-                if docs_together is not None:
-                    together[docs_together] = True
-                total[~together] = 0.0
-            np.maximum(best, strength * total, out=best)
+                together = self.pairs.get(f"{a} {b}")
+                docs = (np.intersect1d(docs, together, assume_unique=True)
+                        if together is not None else docs[:0])
+            if docs.size == 0:
+                continue
+            total = np.zeros(docs.size, dtype=float)
+            for term_docs, weights in postings:  # type: ignore[misc]
+                total += weights[np.searchsorted(term_docs, docs)]
+            best[docs] = np.maximum(best[docs], strength * total)
         return best
 
     def nearest_km(self, distances: np.ndarray) -> np.ndarray:

@@ -137,9 +137,16 @@ class Vocabulary:
         """An age a word implies when no number is given ('teenager' -> 15)."""
         return next((self.ages[w] for w in map(plain_letters, tokens) if w in self.ages), None)
 
+    def audience(self, text: str) -> tuple[int | None, bool]:
+        """(youngest age its words say, whether they say it is for children): one reading."""
+        keys = _key(words(text))
+        return self._minimum_age_in(keys), self._names_children_in(keys)
+
     def names_children(self, text: str) -> bool:
         """True when a service's own words say it is for children, young people or SEND."""
-        keys = _key(words(text))
+        return self._names_children_in(_key(words(text)))
+
+    def _names_children_in(self, keys: tuple[str, ...]) -> bool:
         firsts = {k[0] for k in self.for_children if k}
         for i, key in enumerate(keys):
             if key in firsts and any(keys[i : i + len(p)] == p for p in self.for_children):
@@ -170,7 +177,9 @@ class Vocabulary:
 
     def minimum_age_said(self, text: str) -> int | None:
         """The youngest age a service's own words say it is for ('older people' -> 50)."""
-        keys = _key(words(text))
+        return self._minimum_age_in(_key(words(text)))
+
+    def _minimum_age_in(self, keys: tuple[str, ...]) -> int | None:
         best: int | None = None
         for i, key in enumerate(keys):
             for phrase, age in self._audiences.get(key, ()):
