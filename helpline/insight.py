@@ -75,8 +75,9 @@ def build_report(session: Session, days: int, now: datetime | None = None) -> In
         report.by_area[area] += count
         if result_count == 0:
             report.empty_areas[area] += count
+    # Texts in a family's own words: answered from them ("search") or found nothing ("no_match").
     bodies = session.scalars(
-        select(SmsMessage.body).where(*inbound, SmsMessage.intent == "no_match")
+        select(SmsMessage.body).where(*inbound, SmsMessage.intent.in_(("no_match", "search")))
     ).all()
     report.unmatched_texts = len(bodies)
     for body in bodies:
