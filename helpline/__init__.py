@@ -26,6 +26,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from helpline import demo
+
+    demo.configure(app)
 
     from helpline import checks, errors, health, logs
     from helpline.directory import api as directory_api
@@ -48,7 +51,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module_name in _CHANNEL_MODULES:
         importlib.import_module(module_name).init_app(app)
 
-    if not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
+    if app.config["HELPLINE_MODE"] == "demo":
+        log.debug("demo mode: texts and calls are captured on this machine, never sent")
+    elif not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
         log.warning(
             "TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is not set: outbound texts and calls are off"
         )
@@ -66,4 +71,5 @@ _CHANNEL_MODULES: tuple[str, ...] = (
     "helpline.outbound",
     "helpline.advisers",
     "helpline.insight",
+    "helpline.simulator",
 )

@@ -73,4 +73,18 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
             environ, "HELPLINE_AUDIO_CACHE_DIR", str(Path(instance_path) / "audio_cache")
         ),
         "TRUST_PROXY": env_bool(environ, "TRUST_PROXY", False),
+        # production, development or demo (helpline/demo.py); scripts/serve starts the demo.
+        "HELPLINE_MODE": env_str(environ, "HELPLINE_MODE", "production").lower(),
+        "OUTBOUND_TRANSPORT": _transport(env_str(environ, "OUTBOUND_TRANSPORT", "twilio")),
+        # Demo and development only: the local transport's record of what was sent, and the
+        # demo's own auth token.
+        "OUTBOUND_CAPTURE_FILE": str(Path(instance_path) / "outbound_captured.jsonl"),
+        "DEMO_TOKEN_FILE": str(Path(instance_path) / "demo_auth_token"),
     }
+
+
+def _transport(name: str) -> str:
+    name = name.lower()
+    if name not in ("twilio", "local"):
+        raise ValueError(f"OUTBOUND_TRANSPORT must be twilio or local, not {name!r}")
+    return name

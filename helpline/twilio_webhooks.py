@@ -23,10 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def signed_url() -> str:
     """The URL Twilio signed: PUBLIC_BASE_URL + path + query string, else the request's own URL."""
     base = current_app.config.get("PUBLIC_BASE_URL", "")
+    # The query string exactly as it came: request.url decodes it ("%40" becomes "@"), and
+    # Twilio signs the URL as we gave it.
+    query = request.query_string.decode("latin-1")
     if not base:
         # Behind a proxy this is only right with TRUST_PROXY (ProxyFix) switched on.
-        return request.url
-    query = request.query_string.decode("latin-1")
+        return request.base_url + (f"?{query}" if query else "")
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
 
 

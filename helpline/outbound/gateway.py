@@ -2,7 +2,9 @@
 
 It uses twilio-python's REST client with a timeout, and sends every request to
 TWILIO_API_BASE_URL (tests point it at a mock of Twilio's API) by rewriting the *.twilio.com host
-in a custom http_client, so TWILIO_EDGE or TWILIO_REGION can't send it elsewhere.
+in a custom http_client, so TWILIO_EDGE or TWILIO_REGION can't send it elsewhere. With
+OUTBOUND_TRANSPORT=local (demo and development) that http_client is the local transport instead,
+which answers on this machine and keeps what was sent for the simulator to show.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from flask import current_app
 from twilio.base.exceptions import TwilioRestException
+from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -82,12 +85,22 @@ def client() -> Client:
     if not (sid and token):
         raise OutboundError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set", permanent=False)
     clients: dict[str, Client] = current_app.extensions.setdefault("twilio_clients", {})
-    key = f"{sid}|{config['TWILIO_API_BASE_URL']}"
+    transport = config.get("OUTBOUND_TRANSPORT", "twilio")
+    key = f"{sid}|{config['TWILIO_API_BASE_URL']}|{transport}"
     if key not in clients:
-        timeout = float(config.get("OUTBOUND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
-        http = BaseUrlHttpClient(config["TWILIO_API_BASE_URL"], timeout)
-        clients[key] = Client(sid, token, http_client=http)
+        clients[key] = Client(sid, token, http_client=_transport(transport))
     return clients[key]
+
+
+def _transport(name: str) -> HttpClient:
+    """Twilio's API over the network, or (demo and development) the local transport."""
+    config = current_app.config
+    if name == "local":
+        from helpline.outbound.local_transport import LocalTransport, capture_path
+
+        return LocalTransport(capture_path(current_app))
+    timeout = float(config.get("OUTBOUND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return BaseUrlHttpClient(config["TWILIO_API_BASE_URL"], timeout)
 
 
 def _status_callback(path: str) -> str | None:

@@ -23,19 +23,32 @@ install_node_tools() {
 
 install_speech_tools() {
     # espeak-ng renders phone prompts offline (TTS_ENGINE=espeak); lame makes them MP3.
-    # Installed only when missing, and only in CI or as root: a developer's machine is theirs.
     if command -v espeak-ng >/dev/null 2>&1 && command -v lame >/dev/null 2>&1; then
         return 0
     fi
+    _apt_install espeak-ng/lame espeak-ng lame
+}
+
+install_browser_tools() {
+    # Debian's Chromium for the browser tests: Playwright drives it through executable_path
+    # and never downloads a browser of its own.
+    command -v chromium >/dev/null 2>&1 && return 0
+    _apt_install chromium chromium
+}
+
+_apt_install() {
+    # Debian packages some tests need, installed only when missing, and only in CI or as root:
+    # a developer's machine is theirs. Usage: _apt_install WHAT PACKAGE...
+    local what=$1
+    shift
     if [ "${CI:-}" != "true" ] && [ "$(id -u)" != "0" ]; then
-        echo "scripts/test: espeak-ng/lame missing: their tests are skipped" \
-            "(apt-get install espeak-ng lame)" >&2
+        echo "scripts/test: $what missing: their tests are skipped (apt-get install $*)" >&2
         return 0
     fi
     local sudo=""
     [ "$(id -u)" = "0" ] || sudo="sudo"
     $sudo apt-get update -qq >/dev/null \
-        && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq espeak-ng lame >/dev/null
+        && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 _reachable() {

@@ -1,0 +1,125 @@
+"""`helpline simulate` walks the demo as a family would: a keyword and its details by text; a
+call through language, menu, services and text-me-this, with the text arriving after; a silent
+call down the ladder to the offer of an adviser. The walks follow the menu's own files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.e2e.test_call_walk import SAMPLE_OFFER, WEDNESDAY_EVENING, WEDNESDAY_MORNING
+from tests.walks import keys_to_text_me_this, said
+
+PHONE = re.compile(r"\b0\d{4} \d{6}\b")
+
+
+@pytest.fixture
+def demo(app: Flask, make_app, tmp_path: Path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """The demo (no Twilio account, texts captured) on the test database, with the sample
+    Local Offer loaded."""
+    from helpline.directory.commands import run_import
+
+    demo_app = make_app(HELPLINE_MODE="demo", TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="",
+                        PUBLIC_BASE_URL="", DEMO_TOKEN_FILE=str(tmp_path / "token"),
+                        OUTBOUND_CAPTURE_FILE=str(tmp_path / "captured.jsonl"))
+    assert demo_app.config["HELPLINE_MODE"] == "demo"
+    with demo_app.app_context():
+        run_import([str(SAMPLE_OFFER)], "sample-local-offer")
+    demo_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_MORNING
+    yield demo_app
+
+
+def simulate(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=["simulate", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_keyword_and_then_its_details_by_text(demo: Flask) -> None:
+    listed = simulate(demo, "sms", "SHORTBREAKS 12")
+    assert "> +447700900101 texts (1 segment, GSM-7):" in listed
+    reply = listed.split("< reply", 1)[1]
+    assert re.match(r" \(\d segments?, GSM-7\):", reply)
+    first_phone = PHONE.search(reply)
+    assert first_phone is not None
+    details = simulate(demo, "sms", "1")
+    assert "< reply" in details and first_phone.group(0) in details.split("< reply", 1)[1]
+
+
+def test_a_text_in_polish_starts_with_the_word_that_switches_language(demo: Flask) -> None:
+    out = simulate(demo, "sms", "SHORTBREAKS", "--lang", "pl", "--from", "07700 900222")
+    assert out.count("> +447700900222 texts") == 2
+    assert out.index("POLSKI") < out.index("SHORTBREAKS")
+    assert "UCS-2" in out or "GSM-7" in out
+
+
+def test_a_call_to_the_services_and_text_me_this_then_the_text_arrives(demo: Flask) -> None:
+    keys = keys_to_text_me_this()
+    out = simulate(demo, "call", *keys)
+    heard = out.split("Texts sent after the call:")[0]
+    assert re.search(r"\[\s*\d+\.\d s\] " + re.escape(said("phrase:greeting")), heard)
+    assert said("phrase:texted") in heard
+    assert out.count("> press ") == len(keys)
+    texts = out.split("Texts sent after the call:")[1]
+    assert texts.startswith(" 1\n") or texts.startswith(" 2\n")
+    assert "< text to +447700900101 (" in texts and PHONE.search(texts)
+
+
+def test_words_said_choose_from_a_menu_that_listens(demo: Flask) -> None:
+    out = simulate(demo, "call", "1", "--say", "short breaks")
+    assert '> say "short breaks"' in out
+    assert said("node:breaks:prompt") in out.split('> say "short breaks"')[1]
+
+
+def test_a_silent_call_is_offered_an_adviser_then_held_in_the_queue(demo: Flask) -> None:
+    out = simulate(demo, "call", "--silent")
+    assert said("phrase:sorry") in out and said("phrase:offer_adviser") in out
+    after_offer = out.split(said("phrase:offer_adviser"))[1]
+    assert "-- on hold in queue 'advisers'" in after_offer
+    # Nobody answers: after the longest wait the caller is offered a message.
+    assert said("phrase:no_adviser_free") in after_offer
+
+
+def test_a_silent_call_out_of_hours_is_offered_a_message(demo: Flask) -> None:
+    demo.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    out = simulate(demo, "call", "--silent", "--from", "+447700900333")
+    after_offer = out.split(said("phrase:offer_adviser"))[1]
+    assert said("phrase:closed") in after_offer and "on hold" not in after_offer
+    assert out.rstrip().endswith("Texts sent after the call: 0")
+
+
+def test_an_edited_template_or_keyword_shows_on_the_next_text(
+    app: Flask, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from helpline.simulator import reload
+
+    monkeypatch.setattr(reload, "RECHECK_SECONDS", 0.0)  # look at the files on every request
+    from helpline.config import PROJECT_ROOT
+    from helpline.directory.commands import run_import
+
+    templates, data = tmp_path / "sms_templates", tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "sms_templates", templates)
+    data.mkdir()
+    shutil.copy(PROJECT_ROOT / "data" / "keywords.yaml", data / "keywords.yaml")
+    (data / "geo").symlink_to(PROJECT_ROOT / "data" / "geo")
+    demo_app = make_app(HELPLINE_MODE="demo", TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="",
+                        DEMO_TOKEN_FILE=str(tmp_path / "token"), PUBLIC_BASE_URL="",
+                        OUTBOUND_CAPTURE_FILE=str(tmp_path / "captured.jsonl"),
+                        SMS_TEMPLATES_DIR=str(templates), DATA_DIR=str(data))
+    with demo_app.app_context():
+        run_import([str(SAMPLE_OFFER)], "sample-local-offer")
+    assert "MORE for 3 more" in simulate(demo_app, "sms", "SHORTBREAKS")
+    assert "Short breaks" not in simulate(demo_app, "sms", "KIPPERZ", "--from", "+447700900444")
+
+    english = templates / "en.yaml"
+    english.write_text(english.read_text().replace("MORE for 3 more", "MORE for the next 3"))
+    keywords = data / "keywords.yaml"
+    keywords.write_text(keywords.read_text().replace(
+        "synonyms: [short breaks, short break,", "synonyms: [kipperz, short breaks, short break,"))
+    assert "MORE for the next 3" in simulate(demo_app, "sms", "SHORTBREAKS")
+    assert "Short breaks" in simulate(demo_app, "sms", "KIPPERZ", "--from", "+447700900555")
