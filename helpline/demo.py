@@ -85,6 +85,10 @@ def configure(app: Flask) -> None:
         )
     if mode == "demo":
         config["REDIS_URL"] = ""  # jobs in-process: nothing else to start
+        if not config.get("PUBLIC_BASE_URL"):
+            # Calls the helpline starts (ringing an adviser) need absolute addresses.
+            port = os.environ.get("PORT", "").strip() or "5000"
+            config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     if config.get("OUTBOUND_TRANSPORT") == "local" and mode == "production":
         # Texts to real families must never vanish into a file.
         raise ValueError("OUTBOUND_TRANSPORT=local is for HELPLINE_MODE=demo or development")

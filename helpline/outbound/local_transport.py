@@ -79,7 +79,7 @@ class LocalTransport(HttpClient):  # type: ignore[misc]
                          from_=form.get("From"), status="queued")
         if method == "POST" and (found := _CALL.search(path)):
             self.capture("call-update", found["sid"], form, status=form.get("Status", ""),
-                         url=form.get("Url", ""))
+                         url=form.get("Url", ""), method=form.get("Method", ""))
             return _json(200, sid=found["sid"], account_sid=found["account"],
                          status=form.get("Status") or "in-progress")
         if method == "DELETE" and (found := _RECORDING.search(path)):

@@ -58,6 +58,9 @@ def move(exchange: Exchange, state: dict[str, Any], action: dict[str, Any]) -> M
     if action.get("hangup"):
         call.hang_up()
         return call.result()
+    if isinstance(action.get("update"), dict):
+        call.updated(action["update"])
+        return call.result()
     verb = call.current()
     if call.state.get("queue"):
         call.hold(float(action.get("hold") or 0))
@@ -257,11 +260,26 @@ class _Call:
         queue = self.state["queue"]
         self.state["queue"] = None
         waited = str(int(self.state["elapsed"] - queue["since"]))
-        if result == "hangup":
+        if result in ("hangup", "redirected"):  # the action is told; its TwiML is not followed
             self.exchange.post(queue["action"], self.params(QueueResult=result, QueueTime=waited),
                                queue["method"])
             return
         if self.fetch(queue["action"], queue["method"], QueueResult=result, QueueTime=waited):
+            self.run()
+
+    def updated(self, update: dict[str, Any]) -> None:
+        """The helpline changed the live call through Twilio's API (the gateway's
+        redirect_call or end_call): Twilio ends it, or takes it out of any queue to new TwiML."""
+        if update.get("status") in ("completed", "canceled"):
+            self.end("The helpline ended the call.")
+            return
+        url = str(update.get("url") or "")
+        if not url:
+            return
+        if self.state.get("queue"):
+            self.leave_queue("redirected")
+        self.events.append({"kind": "note", "text": "The helpline moved the call on."})
+        if self.fetch(self.exchange.url(url), str(update.get("method") or "POST")):
             self.run()
 
     def hang_up(self) -> None:

@@ -121,7 +121,7 @@ def simulate_call(answers: tuple[str, ...], spoken: tuple[str, ...], silent: boo
     from_number = _caller(from_number)
     app = simulator_app()
     exchange = Exchange(app)
-    before = max((e["seq"] for e in captured(capture_path(app))), default=0)
+    before = start = max((e["seq"] for e in captured(capture_path(app))), default=0)
     click.echo(f"Calling {exchange.helpline_number} from {from_number}")
     step = call.dial(exchange, from_number)
     _echo_events(step.events)
@@ -140,10 +140,15 @@ def simulate_call(answers: tuple[str, ...], spoken: tuple[str, ...], silent: boo
         click.echo("> " + _described(action))
         step = call.move(exchange, step.state, action)
         _echo_events(step.events)
+        for update in captured(capture_path(app), after=before):
+            if update["kind"] == "call-update" and update["sid"] == step.state["sid"]:
+                before = max(before, update["seq"])  # the helpline moved or ended this call
+                step = call.move(exchange, step.state, {"update": update})
+                _echo_events(step.events)
     if step.waiting is not None:
         step = call.move(exchange, step.state, {"hangup": True})
         _echo_events(step.events)
-    sent = [e for e in captured(capture_path(app), after=before) if e["kind"] == "text"]
+    sent = [e for e in captured(capture_path(app), after=start) if e["kind"] == "text"]
     click.echo(f"Texts sent after the call: {len(sent)}")
     for entry in sent:
         _echo_text(f"< text to {entry['to']}", texts.describe(entry.get("body") or ""))

@@ -84,7 +84,8 @@ def sent() -> Response:
     found = captured(capture_path(current_app), after=int(after) if after.isdecimal() else 0)
     items = []
     for entry in found:
-        item = {k: entry.get(k) for k in ("seq", "kind", "to", "from", "sid", "at")}
+        item = {k: entry.get(k) for k in ("seq", "kind", "to", "from", "sid", "at", "status",
+                                          "url", "method")}
         if entry.get("kind") == "text":
             item.update(texts.describe(str(entry.get("body") or "")))
         items.append(item)

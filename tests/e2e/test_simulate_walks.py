@@ -81,7 +81,7 @@ def test_a_silent_call_is_offered_an_adviser_then_held_in_the_queue(demo: Flask)
     assert said("phrase:sorry") in out and said("phrase:offer_adviser") in out
     after_offer = out.split(said("phrase:offer_adviser"))[1]
     assert "-- on hold in queue 'advisers'" in after_offer
-    # Nobody answers: after the longest wait the caller is offered a message.
+    # No adviser is on duty: the escalation moves the caller on to leave a message.
     assert said("phrase:no_adviser_free") in after_offer
 
 

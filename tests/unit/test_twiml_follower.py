@@ -189,3 +189,25 @@ def test_speech_is_typed_words_only_where_the_menu_listens_for_them(app: Flask) 
     assert step.events[0] == {"kind": "note", "text": "This menu listens for keys only."}
     assert spoken(step)[0] == "I heard nothing."
 
+
+
+def test_the_helpline_can_move_a_live_call_out_of_the_queue_or_end_it(app: Flask) -> None:
+    exchange = Exchange(app)
+    held = call.move(exchange, call.dial(exchange, "+447700900123").state, {"silence": True})
+    moved = call.move(exchange, held.state, {"update": {"url": "/got", "method": "POST"}})
+    left = next(s for s in app.extensions["seen"] if s[0] == "/left")[2]
+    assert left["QueueResult"] == "redirected"
+    assert spoken(moved) == ["You entered None ending"] and moved.state["ended"]
+    ended = call.move(exchange, held.state, {"update": {"status": "completed"}})
+    assert ended.state["ended"] and ended.events[-1]["text"] == "The helpline ended the call."
+
+
+def test_a_get_is_signed_over_its_query_string(app: Flask) -> None:
+    @app.get("/fetched")
+    @twilio_request
+    def fetched() -> str:
+        return str(VoiceResponse().say(f"Hello {request.args.get('From')}"))
+
+    answer = Exchange(app).post("http://localhost/fetched?step=%40a", {"From": "+447700900123"},
+                                "GET")
+    assert answer.status == 200 and "Hello +447700900123" in answer.text

@@ -21,12 +21,13 @@
     });
   }
 
-  function item(list, className, text, meta) {
+  function item(list, className, text, meta, lang) {
     var li = document.createElement("li");
     li.className = className;
     var body = document.createElement("span");
     body.className = "msg__body";
     body.textContent = text;
+    if (lang) { body.lang = lang; }  // a screen reader says Polish words in a Polish voice
     li.appendChild(body);
     if (meta) {
       var small = document.createElement("span");
@@ -196,6 +197,21 @@
     q(".call__hold").addEventListener("click", function () { move({ hold: 1 }); });
     q(".call__skip").addEventListener("click", function () { move({ hold: 300 }); });
 
+    // The helpline redirected or ended the live call: applied once the phone's own request is
+    // done, so two moves never start from the same state.
+    phone.update = function (update) {
+      phone.pending = update;
+      if (!phone.busy) { applyUpdate(); }
+    };
+
+    function applyUpdate() {
+      var update = phone.pending;
+      phone.pending = null;
+      if (!update || !phone.call) { return; }
+      stopSound();
+      request("/simulator/api/call/move", { state: phone.call, action: { update: update } });
+    }
+
     function move(action) {
       if (!phone.call || phone.busy) { return; }
       stopSound();
@@ -213,6 +229,7 @@
     function busy(yes) {
       phone.busy = yes;
       root.setAttribute("aria-busy", yes ? "true" : "false");
+      if (!yes && phone.pending) { applyUpdate(); }
     }
 
     function show(result) {
@@ -252,7 +269,8 @@
       } else {
         text = event.text || event.kind;
       }
-      item(phone.heard, "heard--" + event.kind, text, meta);
+      item(phone.heard, "heard--" + event.kind, text, meta,
+           event.kind === "say" || event.kind === "play" ? event.language : null);
       if (hearing() && ["say", "play", "pause"].indexOf(event.kind) >= 0) {
         sound.queue.push(event);
         nextSound();
@@ -283,6 +301,12 @@
             phones.forEach(function (phone) {
               if (sameNumber(phone.number(), entry.to)) {
                 item(phone.thread, "msg--in msg--later", entry.body, "Sent later by the helpline · " + segments(entry));
+              }
+            });
+          } else if (entry.kind === "call-update") {
+            phones.forEach(function (phone) {  // the helpline redirected or ended a live call
+              if (phone.call && phone.call.sid === entry.sid) {
+                phone.update({ url: entry.url, method: entry.method, status: entry.status });
               }
             });
           } else if (entry.kind === "call") {
