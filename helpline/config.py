@@ -62,6 +62,9 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         ).rstrip("/"),
         "TTS_ENGINE": env_str(environ, "TTS_ENGINE", "gtts").lower(),
         "RETENTION_DAYS": env_int(environ, "RETENTION_DAYS", 90),
+        # The one promise made everywhere (phone, texts): an adviser calls back within this
+        # many working days.
+        "CALLBACK_WORKING_DAYS": env_int(environ, "CALLBACK_WORKING_DAYS", 2),
         "DATA_DIR": env_str(environ, "HELPLINE_DATA_DIR", str(PROJECT_ROOT / "data")),
         "SMS_TEMPLATES_DIR": env_str(
             environ, "HELPLINE_SMS_TEMPLATES_DIR", str(PROJECT_ROOT / "sms_templates")

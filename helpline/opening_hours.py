@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -126,3 +127,23 @@ def hours_in(flows_dir: str | Path) -> OpeningHours:
     """The opening hours in a flows folder, re-read when the file changes."""
     path = Path(flows_dir) / "hours.yaml"
     return _cached(str(path), path.stat().st_mtime)
+
+
+def weekly_runs(hours: OpeningHours) -> list[tuple[int, int, time, time]]:
+    """The week as runs of days with the same hours: (first day, last day, opens, closes),
+    Monday being 0; a day with two spans gives two runs."""
+    return day_runs(
+        (day, start, end) for day in range(7) for start, end in hours.weekly.get(day, ())
+    )
+
+
+def day_runs(spans: Iterable[tuple[int, time, time]]) -> list[tuple[int, int, time, time]]:
+    """(day, opens, closes) in day order, joined into runs of days with the same hours."""
+    runs: list[tuple[int, int, time, time]] = []
+    for day, start, end in spans:
+        previous = runs[-1] if runs else None
+        if previous and previous[1] == day - 1 and previous[2:] == (start, end):
+            runs[-1] = (previous[0], day, start, end)
+        else:
+            runs.append((day, day, start, end))
+    return runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +22,14 @@ from helpline.plain_english import sentence_problems
 # The {placeholders} each phrase may use; any other would fail on a live call.
 PLACEHOLDERS: dict[str, set[str]] = {
     "services_intro": {"count"},
-    "service": {"name", "who", "phone"},
+    "service": {"name", "who", "phone", "hours"},
+    "service_hours": {"hours"},
+    "hours_span": {"days", "opens", "closes"},
+    "day_range": {"first", "last"},
+    "open_hours": {"hours"},
+    "callback_promise": {"days"},
+    "callback_booked": {"days"},
+    "message_saved": {"days"},
     "who_ages": {"low", "high"},
     "position": {"position"},
     "phone": {"digits"},
@@ -43,8 +51,13 @@ def check_flows_dir(flows_dir: Path, keywords: Iterable[str] | None = None) -> l
 
 def check_flow(flow: Flow, keywords: set[str] | None = None) -> list[str]:
     """Problems with a loaded flow: targets, reachability, way back, menu size, wording."""
-    return (_shape(flow, keywords) + _reachability(flow) + _way_back(flow) + _wording(flow)
-            + _ambiguous_words(flow))
+    problems = (_shape(flow, keywords) + _reachability(flow) + _way_back(flow) + _wording(flow)
+                + _ambiguous_words(flow))
+    if problems:  # timing needs every wording there
+        return problems
+    from helpline.flows.timing import timing_problems
+
+    return timing_problems(flow)
 
 
 def _ambiguous_words(flow: Flow) -> list[str]:
@@ -160,8 +173,12 @@ def _wording(flow: Flow) -> list[str]:
         for name in GLOBAL_WORDS + MESSAGE_WORDS:
             if not prompts.words.get(name):
                 problems.append(f"{where}: words for {name!r} are missing (speech input)")
-        if not prompts.language.say_language and not prompts.language.choose_fallback:
-            problems.append(f"{where}: language.choose_fallback: needed without a Twilio voice")
+        if not prompts.language.say_language:
+            # Another language's voice would read these words: never an English voice on Urdu.
+            problems.append(f"{where}: language.say_language: a Twilio <Say> language (and "
+                            "say_voice) is needed for words not yet rendered as audio")
+        if "0" not in prompts.phrases.get("menu_tail", "0"):
+            problems.append(f"{where}: phrase 'menu_tail' must say the 0 key (a person)")
         if len(flow.languages) > 1 and not prompts.language.words:
             problems.append(f"{where}: language.words: what a caller says to choose it")
         for name, node in flow.nodes.items():
@@ -175,10 +192,29 @@ def _wording(flow: Flow) -> list[str]:
         for name in prompts.nodes:
             if name not in flow.nodes:
                 problems.append(f"{where}: node {name}: not in the flow")
+        simplest = {f"node {k} simple": v.simple for k, v in prompts.nodes.items() if v.simple}
+        simplest["phrase 'leave_message_simple'"] = prompts.phrases.get("leave_message_simple", "")
+        problems += _simplest_problems(where, simplest, english=code == "en")
         if code == "en":
             spoken = {f"phrase {k!r}": v for k, v in prompts.phrases.items()}
             spoken.update({f"node {k}": v.prompt for k, v in prompts.nodes.items()})
             problems += sentence_problems(where, spoken)
+    return problems
+
+
+def _simplest_problems(where: str, texts: dict[str, str], *, english: bool) -> list[str]:
+    """The simplest choices (after two misses): two keys at most, each said after its option."""
+    problems: list[str] = []
+    for label, text in texts.items():
+        keys = re.findall(r"(?<![\w])\d(?![\w])", text)
+        if english:
+            keys += re.findall(r"\b(?:star|hash)\b", text, flags=re.IGNORECASE)
+        if len(keys) > 2:
+            problems.append(f"{where}: {label} offers {len(keys)} keys; the simplest choices "
+                            "offer two at most")
+        if english and re.search(r"(?:^|[.!?]\s+)(?:press|to|for)\b", text, re.IGNORECASE):
+            problems.append(f"{where}: {label}: say the choice before its key "
+                            "(\"Short breaks, press 1.\")")
     return problems
 
 

@@ -6,20 +6,29 @@ Turn into TwiML; the engine never waits, sends or looks anything up.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz
-
-from helpline.directory.text_match import fold
+from helpline.flows.hearing import (
+    SPEECH_CUTOFF,
+    age_in,
+    normal_speech,
+    spoken_words,
+    valid_keys,
+    without_age,
+)
+from helpline.flows.hearing import understood as _understood
 from helpline.flows.model import GLOBAL_KEYS, Flow
+
+__all__ = ["SPEECH_CUTOFF", "normal_speech", "spoken_words"]
 
 LANGUAGE_MENU = "@language"  # offered when more than one language is configured
 MESSAGE_MENU = "@message"  # nobody can answer: 1 leave a message, 2 ask for a call back
+SEARCH_NODE = "@search"  # services for what the caller said in their own words
+AGE_MENU = "@age"  # "@age:<services node>": the child's age, then back to that node's services
 # After this many misses in a row the caller is put through to an adviser (never hung up on).
 MISSES_BEFORE_ADVISER = 3
-# How alike spoken words must be to an option's words (rapidfuzz partial ratio, 0-100).
-SPEECH_CUTOFF = 85
+# The caller's own words kept for the search: enough for a need, never a whole story.
+MAX_QUERY_CHARACTERS = 80
 
 
 @dataclass(frozen=True)
@@ -39,12 +48,16 @@ def said(flow: Flow, key: str, language: str, /, **values: object) -> Line:
 
 @dataclass(frozen=True)
 class CallState:
-    """Where a call is: the node, its language, misses in a row there, and the path so far."""
+    """Where a call is: the node, its language, misses in a row there, and the path so far;
+    at a services menu also which service is being read, the child's age and the words said."""
 
     node: str
     language: str
     tries: int = 0
     path: tuple[str, ...] = ()
+    item: int = 0
+    age: int | None = None
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,10 @@ class Menu:
     lines: tuple[Line, ...]
     hints: tuple[str, ...] = ()
     read_services: str | None = None
+    item: int = 0  # which of the services found is read (one at a time)
+    age: int | None = None
+    query: str = ""
+    keys: int = 1  # keys gathered: 2 for an age, ended by #
 
 
 @dataclass(frozen=True)
@@ -83,18 +100,23 @@ class Turn:
 
 
 def begin(flow: Flow) -> Turn:
-    """The start of a call: the greeting, then the language menu or the main menu."""
+    """The start of a call: the greeting inside the first menu, so any key skips it."""
     first = flow.languages[0]
-    greeting = (said(flow, "phrase:greeting", first),)
+    greeting = said(flow, "phrase:greeting", first)
     if len(flow.languages) > 1:
         state = CallState(node=LANGUAGE_MENU, language=first)
-        return Turn(state=state, action="menu", say=greeting, menu=menu_at(flow, state))
-    return enter(flow, CallState(node=flow.start, language=first), flow.start, before=greeting)
+        menu = menu_at(flow, state)
+        return Turn(state=state, action="menu", menu=replace(menu, lines=(greeting, *menu.lines)))
+    turn = enter(flow, CallState(node=flow.start, language=first), flow.start)
+    assert turn.menu is not None
+    return replace(turn, menu=replace(turn.menu, lines=(greeting, *turn.menu.lines)))
 
 
-def enter(flow: Flow, state: CallState, node: str, before: tuple[Line, ...] = ()) -> Turn:
-    """Go to a node: its services are read out, then its menu."""
-    moved = CallState(node=node, language=state.language, tries=0, path=state.path + (node,))
+def enter(flow: Flow, state: CallState, node: str, before: tuple[Line, ...] = (),
+          *, age: int | None = None, query: str = "") -> Turn:
+    """Go to a node: its services are read out (the first one), then its menu."""
+    moved = CallState(node=node, language=state.language, tries=0, path=state.path + (node,),
+                      age=age, query=query)
     return Turn(state=moved, action="menu", say=before, menu=menu_at(flow, moved, read=True))
 
 
@@ -105,12 +127,29 @@ def offer_message(flow: Flow, state: CallState, reason: str) -> Turn:
     return Turn(state=moved, action="menu", say=say, menu=menu_at(flow, moved))
 
 
+def _known(flow: Flow, node: str) -> bool:
+    return (node in flow.nodes or node in (LANGUAGE_MENU, MESSAGE_MENU, SEARCH_NODE)
+            or (node.startswith(AGE_MENU + ":") and services_at(flow, node[5:]) is not None))
+
+
+def services_at(flow: Flow, node: str) -> str | None:
+    """Whether a node reads services: its keyword ("" for the caller's own words), else None."""
+    if node == SEARCH_NODE:
+        return ""
+    found = flow.nodes.get(node)
+    return found.services if found is not None and found.services else None
+
+
 def step(flow: Flow, state: CallState, heard: Heard) -> Turn:
     """The next turn after the caller answered (or didn't) the menu at state.node."""
-    if state.node not in flow.nodes and state.node not in (LANGUAGE_MENU, MESSAGE_MENU):
+    if not _known(flow, state.node) or (state.node == SEARCH_NODE and not state.query):
         return enter(flow, state, flow.start)
+    if state.node.startswith(AGE_MENU + ":"):
+        return _heard_age(flow, state, heard)
     key = None if heard.silent else understood(flow, state, heard)
     if key is None:
+        if state.node == flow.start and _says_something(heard):
+            return _own_words(flow, state, heard.speech)
         return _missed(flow, state)
     if state.node == LANGUAGE_MENU:
         return _chose_language(flow, state, key)
@@ -123,33 +162,65 @@ def step(flow: Flow, state: CallState, heard: Heard) -> Turn:
         return _back(flow, state)
     if special == "adviser":
         return _act(flow, state, "adviser")
-    option = next(o for o in flow.nodes[state.node].options if o.key == key)
+    searched = state.node == SEARCH_NODE
+    options = flow.services_options() if searched else flow.nodes[state.node].options
+    option = next(o for o in options if o.key == key)
+    age = age_in(flow, state.language, heard.speech) if heard.speech else None
     if option.goto is not None:
-        return enter(flow, state, option.goto)
+        return enter(flow, state, option.goto, age=age if age is not None else state.age)
     if option.do == "repeat":
         return _repeat(flow, state)
+    if option.do == "next":
+        return _next(flow, state)
+    if option.do == "age":
+        moved = replace(state, node=f"{AGE_MENU}:{state.node}", tries=0)
+        return Turn(state=moved, action="menu", menu=menu_at(flow, moved))
     return _act(flow, state, option.do or "adviser")
+
+
+def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
+    """The key the caller meant (pressed, or said in words), or None if it means nothing here."""
+    return _understood(flow, state, heard.digits, heard.speech)
 
 
 def menu_at(flow: Flow, state: CallState, *, simple: bool = False, read: bool = False) -> Menu:
     """The menu offered at the state's node, in full or in its simplest form."""
     lang = state.language
+    tail = said(flow, "phrase:menu_tail", lang)
     if state.node == LANGUAGE_MENU:
-        lines = tuple(said(flow, f"choose:{code}", code) for code in flow.languages)
-        return Menu(node=LANGUAGE_MENU, language=lang, lines=lines, hints=_hints(flow, state))
+        first = flow.languages[0]
+        choices = [said(flow, f"choose:{code}", code) for code in flow.languages]
+        # "0 for a person" straight after the first language: said within the first seconds.
+        choices.insert(1, said(flow, "phrase:menu_tail", first))
+        return Menu(node=LANGUAGE_MENU, language=lang, lines=tuple(choices),
+                    hints=_hints(flow, state))
     if state.node == MESSAGE_MENU:
         name = "leave_message_simple" if simple else "leave_message_menu"
-        return Menu(node=MESSAGE_MENU, language=lang, lines=(said(flow, f"phrase:{name}", lang),),
-                    hints=_hints(flow, state))
-    wording = flow.prompts[lang].nodes[state.node]
+        # Nobody can answer here: "0 for a person" would be a promise nobody keeps.
+        offered: tuple[Line, ...] = (said(flow, f"phrase:{name}", lang),)
+        if not simple:  # the simplest choices are two at most
+            offered += (said(flow, "phrase:repeat_tail", lang),)
+        return Menu(node=MESSAGE_MENU, language=lang, lines=offered, hints=_hints(flow, state))
+    if state.node.startswith(AGE_MENU + ":"):
+        return Menu(node=state.node, language=lang, lines=(said(flow, "phrase:age_ask", lang),),
+                    item=0, age=state.age, query=state.query, keys=2)
+    node = flow.services_node() if state.node == SEARCH_NODE else state.node
+    wording = flow.prompts[lang].nodes[node]
     form = "simple" if simple and wording.simple else "prompt"
-    services = flow.nodes[state.node].services if read else None
+    services = services_at(flow, state.node)
+    if services == "":
+        services = state.query
+    prompt = said(flow, f"node:{node}:{form}", lang)
     return Menu(
         node=state.node,
         language=lang,
-        lines=(said(flow, f"node:{state.node}:{form}", lang),),
+        # The simplest choices are two at most: no "a person, repeat" after them.
+        lines=(prompt,) if form == "simple" else (prompt, tail),
         hints=_hints(flow, state),
-        read_services=services,
+        read_services=services if read else None,
+        item=state.item,
+        age=state.age,
+        query=state.query,
     )
 
 
@@ -158,82 +229,39 @@ def _hints(flow: Flow, state: CallState) -> tuple[str, ...]:
     return tuple(w for words in spoken_words(flow, state).values() for w in words)
 
 
-def understood(flow: Flow, state: CallState, heard: Heard) -> str | None:
-    """The key the caller meant (pressed, or said in words), or None if it means nothing here."""
-    valid = _valid_keys(flow, state)
-    digits = heard.digits.strip()
-    if digits:
-        return digits[0] if digits[0] in valid else None
-    said = normal_speech(heard.speech)
-    for token in said.split():
-        if token in valid and token.isdigit():
-            return token  # "1", "press 1": speech recognition writes numbers as digits
-    best: tuple[float, str] | None = None
-    for key, phrases in spoken_words(flow, state).items():
-        for phrase in phrases:
-            score = _likeness(normal_speech(phrase), said)
-            if score >= SPEECH_CUTOFF and (best is None or score > best[0]):
-                best = (score, key)
-    return best[1] if best else None
+def _says_something(heard: Heard) -> bool:
+    """Words that could be a need ("my son is deaf"), not a key or a sound ("um", "so")."""
+    if heard.digits.strip():
+        return False
+    return any(len(word) >= 3 or word.isdecimal() for word in normal_speech(heard.speech).split())
 
 
-def _valid_keys(flow: Flow, state: CallState) -> set[str]:
-    if state.node == LANGUAGE_MENU:
-        return {str(i) for i in range(1, len(flow.languages) + 1)} | set(GLOBAL_KEYS)
-    if state.node == MESSAGE_MENU:
-        return {"1", "2"} | set(GLOBAL_KEYS)
-    return {o.key for o in flow.nodes[state.node].options} | set(GLOBAL_KEYS)
+def _own_words(flow: Flow, state: CallState, speech: str) -> Turn:
+    """The caller said what they need in their own words: the services the search finds."""
+    age = age_in(flow, state.language, speech)
+    words = without_age(flow, state.language, speech)[:MAX_QUERY_CHARACTERS]
+    if not words:  # only an age ("he is twelve"): keep it, and offer the menu again
+        again = replace(state, age=age, tries=0)
+        heard = said(flow, "phrase:age_heard", state.language)
+        return Turn(state=again, action="menu", say=(heard,), menu=menu_at(flow, again))
+    return enter(flow, state, SEARCH_NODE, age=age if age is not None else state.age, query=words)
 
 
-def spoken_words(flow: Flow, state: CallState) -> dict[str, list[str]]:
-    """The words that choose each key at the state's menu, in its language."""
-    lang = state.language
-    words = flow.prompts[lang].words
-    spoken = {key: list(words.get(name, [])) for key, name in GLOBAL_KEYS.items()}
-    # At the language menu the caller hasn't chosen yet: a number in any language will do.
-    numbered = flow.languages if state.node == LANGUAGE_MENU else (lang,)
-    if state.node == LANGUAGE_MENU:
-        for i, code in enumerate(flow.languages, start=1):
-            spoken[str(i)] = list(flow.language(code).words) + [flow.language(code).name]
-    elif state.node == MESSAGE_MENU:
-        spoken["1"] = list(words.get("message", []))
-        spoken["2"] = list(words.get("callback", []))
-    else:
-        spoken.update({k: list(v) for k, v in flow.prompts[lang].nodes[state.node].words.items()})
-    valid = _valid_keys(flow, state)
-    for code in numbered:
-        for key, names in flow.prompts[code].numbers.items():
-            if key in valid:
-                spoken.setdefault(key, []).extend(names)
-    return spoken
-
-
-def normal_speech(text: str) -> str:
-    """Words as the matcher compares them: folded as texts are (case, compatibility forms,
-    Urdu typed with Arabic letters), punctuation gone."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
-
-
-def _likeness(phrase: str, said: str) -> float:
-    if not phrase or not said:
-        return 0.0
-    if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said):
-        return 200.0 + len(phrase)  # whole words heard beat any near miss; longer beats shorter
-    if len(phrase) < 5:
-        return 0.0  # short words must be heard exactly: "no" is not "know"
-    # A near miss is a slip in the phrase's own words, never the phrase found inside other
-    # words ("nurse" in "nurseries", "person" in "personal", "one" in "someone"): compare it
-    # with runs of whole words heard, of about its length.
-    slack = 1 if len(phrase) <= 8 else 2
-    heard = said.split()
-    size = len(phrase.split())
-    best = 0.0
-    for width in {max(1, size - 1), size, size + 1}:
-        for start in range(0, len(heard) - width + 1):
-            window = " ".join(heard[start : start + width])
-            if abs(len(window) - len(phrase)) <= slack:
-                best = max(best, float(fuzz.ratio(phrase, window)))
-    return best
+def _heard_age(flow: Flow, state: CallState, heard: Heard) -> Turn:
+    """The age asked for, or nothing (it is optional): back to the services, for that age."""
+    node = state.node[len(AGE_MENU) + 1 :]
+    digits = heard.digits.strip().rstrip("#")
+    if digits == "*":
+        return Turn(state=state, action="menu", menu=menu_at(flow, state))
+    age = None
+    if digits.isdecimal() and int(digits) <= 25:
+        age = int(digits)
+    elif heard.speech:
+        age = age_in(flow, state.language, heard.speech)
+    step_name = "age" if age is not None else "no age"
+    moved = CallState(node=node, language=state.language, query=state.query,
+                      age=age if age is not None else state.age, path=state.path + (step_name,))
+    return Turn(state=moved, action="menu", menu=menu_at(flow, moved, read=True))
 
 
 def _missed(flow: Flow, state: CallState) -> Turn:
@@ -259,12 +287,18 @@ def _repeat(flow: Flow, state: CallState) -> Turn:
     return Turn(state=again, action="menu", menu=menu_at(flow, again, read=True))
 
 
+def _next(flow: Flow, state: CallState) -> Turn:
+    """The next service of the list (the voice channel says when there are no more)."""
+    moved = replace(state, tries=0, item=state.item + 1)
+    return Turn(state=moved, action="menu", menu=menu_at(flow, moved, read=True))
+
+
 def _back(flow: Flow, state: CallState) -> Turn:
-    target = flow.back_of.get(state.node)
+    target = flow.start if state.node == SEARCH_NODE else flow.back_of.get(state.node)
     if target is None and len(flow.languages) > 1:
         moved = CallState(node=LANGUAGE_MENU, language=state.language, path=state.path)
         return Turn(state=moved, action="menu", menu=menu_at(flow, moved))
-    return enter(flow, state, target or flow.start)
+    return enter(flow, state, target or flow.start, age=state.age)
 
 
 def _chose_language(flow: Flow, state: CallState, key: str) -> Turn:
@@ -293,11 +327,14 @@ def _act(flow: Flow, state: CallState, action: str) -> Turn:
         goodbye = (said(flow, "phrase:goodbye", state.language),)
         return Turn(state=moved, action="hangup", say=goodbye)
     if action == "text":
-        node = flow.nodes.get(state.node)
         return Turn(
             state=moved,
             action="text",
             menu=menu_at(flow, moved),
-            services=node.services if node else None,
+            services=services_at(flow, state.node) or state.query or None,
         )
     return Turn(state=moved, action=action)
+
+
+# Kept for callers that import them from here.
+_valid_keys = valid_keys

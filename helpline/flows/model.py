@@ -5,7 +5,7 @@ Plain Python and pydantic only: no Flask, Twilio or database, so the engine is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 # What an option can do instead of going to another node.
-Action = Literal["text", "adviser", "message", "callback", "repeat", "hangup"]
+Action = Literal["text", "adviser", "message", "callback", "repeat", "hangup", "next", "age"]
 # Keys every menu answers the same way, so they are never a node's own option.
 GLOBAL_KEYS = {"0": "adviser", "*": "repeat", "#": "back"}
 MAX_OPTIONS = 5
@@ -47,6 +47,15 @@ REQUIRED_PHRASES = (
     "goodbye",
     "trouble",
     "no_services_menu",
+    "menu_tail",
+    "menu_tail_closed",
+    "repeat_tail",
+    "texts_first",
+    "last_service",
+    "age_ask",
+    "age_heard",
+    "open_hours",
+    "callback_promise",
 )
 GLOBAL_WORDS = ("adviser", "repeat", "back")
 
@@ -80,6 +89,20 @@ class Node(BaseModel):
     back: str | None = None  # where # goes; inferred when exactly one node leads here
 
 
+class Timing(BaseModel):
+    """How long a caller may listen: budgets `helpline flows check` holds every flow to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    words_per_minute: int = 150
+    greeting: float = 4.0  # seconds, the greeting before the first choice
+    person_by: float = 10.0  # "0 for a person" is said by then
+    main_menu: float = 15.0  # the first menu's prompt
+    prompt: float = 20.0  # any other prompt
+    first_number: dict[str, float] = Field(default_factory=lambda: {"en": 25.0})
+    first_number_other: float = 35.0  # languages not named in first_number
+
+
 class FlowFile(BaseModel):
     """ivr_flows/main.yaml."""
 
@@ -88,6 +111,7 @@ class FlowFile(BaseModel):
     start: str
     languages: list[str]
     nodes: dict[str, Node]
+    timing: Timing = Field(default_factory=Timing)
 
 
 class LanguageInfo(BaseModel):
@@ -134,8 +158,14 @@ class PromptFile(BaseModel):
     # Keys said as words ("two", "dwa"): heard whole, never as part of another word.
     numbers: dict[str, list[str]] = Field(default_factory=dict)
     nodes: dict[str, NodeWords] = Field(default_factory=dict)
+    # A child's age said in words ("twelve", "dwanaście"), by age: heard whole words only.
+    ages: dict[str, list[str]] = Field(default_factory=dict)
+    # Words said around an age ("he is", "years old"): dropped with it from a search.
+    age_context: list[str] = Field(default_factory=list)
+    # Day names as said, mo..su, for a service's opening hours.
+    days: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("numbers", mode="before")
+    @field_validator("numbers", "ages", mode="before")
     @classmethod
     def _number_keys_text(cls, value: object) -> object:
         if isinstance(value, dict):
@@ -152,6 +182,15 @@ class Flow:
     nodes: dict[str, Node]
     prompts: dict[str, PromptFile]
     back_of: dict[str, str | None]
+    timing: Timing = field(default_factory=Timing)
+
+    def services_node(self) -> str:
+        """The first node that reads services: the caller's own words use its menu and words."""
+        return next(name for name, node in self.nodes.items() if node.services)
+
+    def services_options(self) -> list[Option]:
+        """The options of a services menu (text, next, age...)."""
+        return self.nodes[self.services_node()].options
 
     def phrase(self, language: str, name: str, /, **values: object) -> str:
         """A shared phrase in a language, with its {placeholders} filled."""
@@ -248,4 +287,5 @@ def load_flow(flows_dir: Path, name: str = "main") -> Flow:
         nodes=dict(shape.nodes),
         prompts=prompts,
         back_of=infer_back(shape.start, shape.nodes),
+        timing=shape.timing,
     )

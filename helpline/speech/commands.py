@@ -12,9 +12,14 @@ from helpline.speech.cache import audio_path
 from helpline.speech.engines import SpeechError, render
 
 
-def prompts_to_render(flow: object) -> list[tuple[str, str, str]]:
-    """(language code, tts language, text) for every fixed prompt, each language's own."""
+def prompts_to_render(
+    flow: object, *, days: int = 2, hours: object | None = None
+) -> list[tuple[str, str, str]]:
+    """(language code, tts language, text) for every fixed prompt, each language's own, and
+    the few filled from settings: the call-back promise (days) and the opening hours."""
     from helpline.flows.model import Flow
+    from helpline.opening_hours import OpeningHours
+    from helpline.voice.spoken import helpline_hours
 
     assert isinstance(flow, Flow)
     wanted: list[tuple[str, str, str]] = []
@@ -28,8 +33,11 @@ def prompts_to_render(flow: object) -> list[tuple[str, str, str]]:
             # A few phrases with a count are worth having ready too: "Here are 3 services."
             texts = [text]
             if key == "phrase:greeting":
-                texts += [flow.phrase(code, "services_intro", count=n) for n in (1, 2, 3)]
                 texts += [flow.phrase(code, "position", position=n) for n in range(1, 10)]
+                texts += [flow.phrase(code, name, days=days) for name in
+                          ("callback_booked", "message_saved", "callback_promise")]
+                if isinstance(hours, OpeningHours):
+                    texts.append(helpline_hours(flow, code, hours))
             for one in texts:
                 if (code, one) not in seen:
                     seen.add((code, one))
@@ -45,7 +53,11 @@ def build_audio(engine: str, *, only_missing: bool = True) -> tuple[int, int, li
     flow = load_flow(Path(config["IVR_FLOWS_DIR"]))
     rendered = cached = 0
     problems: list[str] = []
-    for code, tts, text in prompts_to_render(flow):
+    from helpline.opening_hours import hours_in
+
+    days = int(config.get("CALLBACK_WORKING_DAYS", 2))
+    hours = hours_in(config["IVR_FLOWS_DIR"])
+    for code, tts, text in prompts_to_render(flow, days=days, hours=hours):
         dest = audio_path(config["AUDIO_CACHE_DIR"], engine, code, text)
         if only_missing and dest.exists():
             cached += 1

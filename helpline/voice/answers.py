@@ -13,11 +13,12 @@ from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db
-from helpline.flows.engine import Line, Turn, offer_message, said
+from helpline.flows.engine import Line, Menu, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
 from helpline.voice.models import CallLog
-from helpline.voice.services import services_for, spoken_services, text_bodies
+from helpline.voice.services import TEXTED, services_for, text_bodies
+from helpline.voice.spoken import helpline_hours, service_line, service_runs
 from helpline.voice.twiml import Speaker, gather, join_adviser_queue, url
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,13 @@ def answer(
     came_from: tuple[str, str] | None = None,
 ) -> VoiceResponse:
     """TwiML for a turn, with its effects (texts, callbacks, the queue) and the call's new state."""
-    if turn.action == "adviser" and not is_open():
+    open_now = is_open()
+    if turn.action == "adviser" and not open_now:
         turn = offer_message(flow, turn.state, "closed")
+        turn = replace(turn, say=(*turn.say, _hours_line(flow, turn.state.language)))
+    if not open_now and turn.menu is not None:
+        # Nobody is working: 0 takes a message, and no menu promises a person.
+        turn = replace(turn, menu=_closed_tail(flow, turn.menu))
     speaker = Speaker(flow)
     response = VoiceResponse()
     lang = turn.state.language
@@ -93,7 +99,8 @@ def answer(
         menu = turn.menu
         if readout and not informed:
             # Nothing found: "press 1 to get these by text" would offer nothing.
-            menu = replace(menu, lines=(said(flow, "phrase:no_services_menu", lang),))
+            menu = replace(menu, lines=(said(flow, "phrase:no_services_menu", lang),
+                                        *menu.lines[-1:]))
         gather(response, speaker, menu, turn.state.tries, readout)
         return response
     call = calls.find_call(session, call_sid)
@@ -116,7 +123,7 @@ def answer(
             language=lang,
         )
         call.reached("callback")
-        speaker.line(response, said(flow, "phrase:callback_booked", lang))
+        speaker.line(response, said(flow, "phrase:callback_booked", lang, days=promise_days()))
         response.hangup()
     elif turn.action in ("message", "callback"):
         if turn.action == "callback":  # no number to call back: a message can carry one
@@ -162,28 +169,60 @@ def record_message(flow: Flow, call: CallLog, recording_url: str) -> VoiceRespon
         call.path = " > ".join((*call.steps, "message left"))
     db.session.commit()
     response = VoiceResponse()
-    Speaker(flow).line(response, said(flow, "phrase:message_saved", call.language))
+    Speaker(flow).line(
+        response, said(flow, "phrase:message_saved", call.language, days=promise_days())
+    )
     response.hangup()
     return response
 
 
-def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line | str], bool]:
-    """What is read before the menu: the services found, and whether any were."""
+def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool]:
+    """What is read before the menu: that 1 texts them, then one service (the menu's item),
+    and whether any was found."""
     menu = turn.menu
     if turn.action != "menu" or menu is None or not menu.read_services:
         return [], False
     lang = menu.language
     try:
-        found = services_for(menu.read_services)
+        found = services_for(menu.read_services, menu.age)
+        if menu.item < len(found):
+            service = found[menu.item]
+            runs = service_runs(db.session(), service.id)
     except Exception:  # noqa: BLE001 - the caller still gets the menu and an adviser
         db.session.rollback()
         log.exception("directory search failed at node %s", menu.node)
         found = []
     if not found:
         return [said(flow, "phrase:no_services", lang)], False
-    spoken_in = Speaker(flow).voice_language(lang)
-    intro = said(flow, "phrase:services_intro", lang, count=len(found))
-    return [intro, *spoken_services(flow, spoken_in, found)], True
+    if menu.item >= len(found):
+        return [said(flow, "phrase:last_service", lang)], True
+    text = service_line(flow, lang, service, runs)
+    lines = [Line(text, lang, "service")]
+    if menu.item == 0:  # before the list starts, the caller knows 1 texts them
+        lines.insert(0, said(flow, "phrase:texts_first", lang))
+    return lines, True
+
+
+def promise_days() -> int:
+    """The working days within which an adviser calls back: one promise, from settings."""
+    return int(current_app.config.get("CALLBACK_WORKING_DAYS", 2))
+
+
+def _hours_line(flow: Flow, language: str) -> Line:
+    """When advisers answer the phone (hours.yaml), in the caller's language."""
+    from helpline.opening_hours import hours_in
+
+    hours = hours_in(current_app.config["IVR_FLOWS_DIR"])
+    return Line(helpline_hours(flow, language, hours), language, "open_hours")
+
+
+def _closed_tail(flow: Flow, menu: Menu) -> Menu:
+    lines = tuple(
+        said(flow, "phrase:menu_tail_closed", line.language) if line.key == "phrase:menu_tail"
+        else line
+        for line in menu.lines
+    )
+    return replace(menu, lines=lines)
 
 
 def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:
@@ -193,7 +232,8 @@ def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:
     try:
         from helpline.outbound.outbox import queue_text
 
-        found = services_for(words) if words else []
+        menu = turn.menu
+        found = (services_for(words, menu.age if menu else None) if words else [])[:TEXTED]
         if not found:
             return said(flow, "phrase:no_services", lang)
         cause = f"call:{call.call_sid}:services:{turn.state.node}"

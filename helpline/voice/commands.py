@@ -19,6 +19,7 @@ def check_command() -> None:
     from helpline.voice import check_flows
 
     problems = check_flows(current_app._get_current_object())  # type: ignore[attr-defined]
+    _print_times()
     if not problems:
         click.echo(f"ivr_flows: ok ({current_app.config['IVR_FLOWS_DIR']})")
         return
@@ -26,3 +27,19 @@ def check_command() -> None:
     for problem in problems:
         click.echo(f"  - {problem}")
     raise SystemExit(1)
+
+
+def _print_times() -> None:
+    """Each menu's spoken length and each path's time to a phone number, as a caller hears them."""
+    from pathlib import Path
+
+    from helpline.flows.model import FlowError, load_flow
+    from helpline.flows.timing import timing_report
+
+    try:
+        flow = load_flow(Path(current_app.config["IVR_FLOWS_DIR"]))
+        lines = timing_report(flow)
+    except (FlowError, KeyError, ValueError, StopIteration):
+        return  # the problems below say why
+    for line in lines:
+        click.echo(line)

@@ -10,17 +10,21 @@ from sqlalchemy import select
 from helpline.directory.search import SearchResult, search
 from helpline.flows.model import Flow
 
-SERVICES_READ_OUT = 3
+# Services a menu can read, one at a time ("press 2 for the next"); text-me-this sends the
+# first TEXTED of them.
+SERVICES_LISTED = 9
+TEXTED = 3
 
 
 # Services found per (database, directory revision, words): a menu's search is the same for every
 # caller until the directory changes, so most calls skip the scoring.
-_found: dict[tuple[str, int, str, str], list[SearchResult]] = {}
+_found: dict[tuple[str, int, str, str, int | None], list[SearchResult]] = {}
 MAX_CACHED_SEARCHES = 512
 
 
-def services_for(words: str) -> list[SearchResult]:
-    """Up to three services for a node's keyword or search words."""
+def services_for(words: str, age: int | None = None) -> list[SearchResult]:
+    """The services for a node's keyword or the caller's words, for the child's age if given:
+    the same directory search the text channel uses."""
     from helpline.directory.models import DirectoryRevision
     from helpline.extensions import db
 
@@ -35,10 +39,11 @@ def services_for(words: str) -> list[SearchResult]:
         revision[0] if revision else 0,
         str(revision[1]) if revision else "",
         words,
+        age,
     )
     found = _found.get(key)
     if found is None:
-        found = search(words, limit=SERVICES_READ_OUT, session=session)
+        found = search(words, age=age, limit=SERVICES_LISTED, session=session)
         if len(_found) >= MAX_CACHED_SEARCHES:
             _found.clear()
         _found[key] = found
@@ -99,38 +104,6 @@ def digits_spoken(phone: str) -> str:
         groups.append(digits[start : start + size])
         start += size
     return ", ".join(" ".join(group) for group in groups)
-
-
-def _ages(flow: Flow, language: str, service: SearchResult) -> str:
-    low, high = service.minimum_age, service.maximum_age
-    if low is None and high is None:
-        return flow.phrase(language, "who_everyone")
-    return flow.phrase(
-        language, "who_ages", low=int(low or 0), high=int(high if high is not None else 25)
-    )
-
-
-def spoken_services(flow: Flow, language: str, services: list[SearchResult]) -> list[str]:
-    """What is said for each service: its name, who it is for, its phone number digit by digit."""
-    lines: list[str] = []
-    for service in services:
-        spoken, extension = phone_parts(service.phone or "")
-        if spoken and extension:
-            phone = flow.phrase(language, "phone_extension", digits=spoken, extension=extension)
-        elif spoken:
-            phone = flow.phrase(language, "phone", digits=spoken)
-        else:
-            phone = flow.phrase(language, "no_phone")
-        lines.append(
-            flow.phrase(
-                language,
-                "service",
-                name=service.name,
-                who=_ages(flow, language, service),
-                phone=phone,
-            )
-        )
-    return lines
 
 
 def text_bodies(flow: Flow, language: str, words: str, services: list[SearchResult]) -> list[str]:

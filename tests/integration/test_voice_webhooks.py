@@ -101,13 +101,12 @@ def test_a_failure_in_hours_apologises_in_the_callers_language_and_queues_with_a
 
 def test_cached_prompts_are_played_and_served_as_mpeg(app: Flask, twilio: TwilioSigner) -> None:
     app.config["TTS_ENGINE"] = "espeak"
-    greeting = ("Welcome to the Local Offer Helpline, for families of children and young people "
-                "with special educational needs and disabilities.")
+    greeting = "Local Offer Helpline, for children with special needs."
     cached = audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", "en", greeting)
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"ID3\x03\x00fake mp3")
     root = twiml(twilio.post("/twilio/voice", CALL))
-    play = root.find("Play")
+    play = root.find("Gather/Play")  # inside the menu: a key skips it
     assert play is not None
     assert play.text == f"{PUBLIC_BASE_URL}/audio/en/{cached.name}"
     # Everything not yet rendered is said by Twilio meanwhile, in the language's own voice.
@@ -124,9 +123,11 @@ def test_cached_prompts_are_played_and_served_as_mpeg(app: Flask, twilio: Twilio
 def test_with_tts_engine_say_nothing_is_played(app: Flask, twilio: TwilioSigner) -> None:
     root = twiml(twilio.post("/twilio/voice", CALL))
     assert root.find(".//Play") is None
-    english = root.find("Say")
+    english = root.find("Gather/Say")
     assert english is not None
     assert (english.get("language"), english.get("voice")) == ("en-GB", "Polly.Amy")
+    urdu = root.findall("Gather/Say")[-1]  # never an English voice reading Urdu
+    assert urdu.get("language") == "ur-IN" and urdu.get("voice") == "Google.ur-IN-Standard-A"
 
 
 def test_a_failing_hold_message_keeps_the_caller_in_the_queue(

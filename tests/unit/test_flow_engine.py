@@ -28,8 +28,13 @@ def press(flow, state: CallState, digits: str) -> Turn:  # type: ignore[no-untyp
 def test_a_call_begins_with_the_greeting_and_the_language_menu(flow) -> None:  # type: ignore[no-untyped-def]
     turn = begin(flow)
     assert turn.state.node == LANGUAGE_MENU
-    assert turn.say[0].text.startswith("Welcome to the Local Offer Helpline")
-    assert [line.language for line in turn.menu.lines] == ["en", "pl", "ur"]
+    assert turn.say == ()  # the greeting is inside the menu, so a key skips it
+    assert turn.menu.lines[0].text == "Local Offer Helpline, for children with special needs."
+    assert [line.key for line in turn.menu.lines] == [
+        "phrase:greeting", "choose:en", "phrase:menu_tail", "choose:pl", "choose:ur"]
+    # Each language offered in its own words and voice.
+    assert [line.language for line in turn.menu.lines[1:]] == ["en", "en", "pl", "ur"]
+    assert turn.menu.lines[3].text == "Aby wybrać polski, naciśnij 2."
 
 
 def test_choosing_polish_gives_the_main_menu_in_polish(flow) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +42,7 @@ def test_choosing_polish_gives_the_main_menu_in_polish(flow) -> None:  # type: i
     assert turn.state.language == "pl"
     assert turn.state.node == "main"
     assert turn.state.path == ("language:pl", "main")
-    assert turn.menu.lines[0].text.startswith("Krótkie przerwy")
+    assert turn.menu.lines[0].text.startswith("Naciśnij 1: krótkie przerwy")
 
 
 def test_a_single_language_flow_skips_the_language_menu(flow) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +51,7 @@ def test_a_single_language_flow_skips_the_language_menu(flow) -> None:  # type: 
     english_only = replace(flow, languages=("en",))
     turn = begin(english_only)
     assert turn.state.node == "main"
-    assert turn.say[0].text.startswith("Welcome")
+    assert turn.menu.lines[0].key == "phrase:greeting"
 
 
 def test_silence_reprompts_then_simplifies_then_offers_then_puts_through(flow) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +61,7 @@ def test_silence_reprompts_then_simplifies_then_offers_then_puts_through(flow) -
     assert first.menu.lines[0].key == "node:main:prompt"
     second = step(flow, first.state, Heard())
     assert second.say[0].key == "phrase:sorry_again"
-    assert second.menu.lines[0].key == "node:main:simple"
+    assert [line.key for line in second.menu.lines] == ["node:main:simple"]
     third = step(flow, second.state, Heard())
     assert third.say[0].key == "phrase:offer_adviser"
     assert third.action == "menu"
@@ -146,7 +151,7 @@ def test_spoken_words_for_adviser_repeat_and_back(flow) -> None:  # type: ignore
 
 
 def test_words_that_match_nothing_are_a_miss(flow) -> None:  # type: ignore[no-untyped-def]
-    turn = step(flow, at("main"), Heard(speech="the weather is nice"))
+    turn = step(flow, at("breaks"), Heard(speech="the weather is nice"))
     assert turn.state.tries == 1
 
 
@@ -183,5 +188,66 @@ def test_an_unknown_node_in_a_stale_url_starts_again_at_the_main_menu(flow) -> N
 
 @pytest.mark.parametrize("words", ["personal assistant", "humanities", "against"])
 def test_a_word_found_inside_a_longer_word_is_a_miss(flow, words: str) -> None:  # type: ignore[no-untyped-def]
-    turn = step(flow, at("main"), Heard(speech=words))
+    turn = step(flow, at("education"), Heard(speech=words))
     assert turn.action == "menu" and turn.state.tries == 1
+
+
+def test_every_menu_ends_with_a_person_on_0_and_star_to_repeat(flow) -> None:  # type: ignore[no-untyped-def]
+    from helpline.flows.engine import menu_at
+
+    for code in flow.languages:
+        for node in flow.nodes:
+            lines = menu_at(flow, at(node, code)).lines
+            assert lines[-1].key == "phrase:menu_tail", (code, node)
+    assert flow.phrase("en", "menu_tail") == "A person, 0. Repeat, star."
+    assert menu_at(flow, at(MESSAGE_MENU)).lines[-1].key == "phrase:repeat_tail"
+
+
+def test_services_are_read_one_at_a_time_and_2_reads_the_next(flow) -> None:  # type: ignore[no-untyped-def]
+    turn = press(flow, at("health"), "2")
+    assert turn.action == "menu" and turn.state.item == 1
+    assert turn.menu.read_services == "HEALTH" and turn.menu.item == 1
+    assert press(flow, turn.state, "2").menu.item == 2
+    assert press(flow, turn.state, "*").menu.item == 1  # star says this one again
+
+
+def test_the_age_is_asked_by_keys_or_words_and_can_be_skipped(flow) -> None:  # type: ignore[no-untyped-def]
+    asked = press(flow, at("shortbreaks"), "3")
+    assert asked.menu.node == "@age:shortbreaks" and asked.menu.keys == 2
+    keyed = press(flow, asked.state, "12")
+    assert keyed.state.node == "shortbreaks" and keyed.menu.age == 12
+    assert keyed.menu.read_services == "SHORTBREAKS" and keyed.menu.item == 0
+    spoken = step(flow, asked.state, Heard(speech="she is fourteen"))
+    assert spoken.menu.age == 14
+    skipped = step(flow, asked.state, Heard())
+    assert skipped.state.node == "shortbreaks" and skipped.menu.age is None
+    assert skipped.action == "menu" and skipped.say == ()  # no "sorry": it is optional
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "query", "age"),
+    [
+        ("en", "my son is deaf", "my son is deaf", None),
+        ("en", "he is twelve and he is deaf", "and deaf", 12),
+        ("en", "autism support for my 7 year old", "autism support for", 7),
+        ("pl", "mój syn ma dwanaście lat i jest głuchy", "i głuchy", 12),
+    ],
+)
+def test_a_caller_can_say_what_they_need_at_the_main_menu(  # type: ignore[no-untyped-def]
+    flow, language: str, words: str, query: str, age: int | None
+) -> None:
+    turn = step(flow, at("main", language), Heard(speech=words))
+    assert turn.state.node == "@search"
+    assert turn.menu.read_services == query and turn.menu.age == age
+    assert turn.menu.lines[0].key == "node:shortbreaks:prompt"  # the services menu's words
+    assert press(flow, turn.state, "2").menu.read_services == query  # the next one
+    texted = press(flow, turn.state, "1")
+    assert texted.action == "text" and texted.services == query
+    assert press(flow, turn.state, "#").state.node == "main"
+
+
+def test_only_an_age_said_at_the_main_menu_is_kept_for_the_services(flow) -> None:  # type: ignore[no-untyped-def]
+    turn = step(flow, at("main"), Heard(speech="he is twelve"))
+    assert turn.state.node == "main" and turn.state.age == 12
+    assert turn.say[0].key == "phrase:age_heard"
+    assert press(flow, turn.state, "3").menu.age == 12

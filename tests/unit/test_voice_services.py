@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from helpline.directory.search import SearchResult
 from helpline.flows.model import load_flow
 from helpline.speech.cache import audio_name, is_audio_file_name
-from helpline.voice.services import digits_spoken, phone_parts, spoken_services
+from helpline.voice.services import digits_spoken, phone_parts
+from helpline.voice.spoken import service_line
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 
@@ -50,11 +52,11 @@ def test_a_uk_trunk_zero_is_not_read_twice_and_an_extension_is_read_apart(
     assert phone_parts(phone) == parts
 
 
-def test_a_service_with_an_extension_is_read_with_it() -> None:
+def test_a_service_with_an_extension_is_read_with_it_twice() -> None:
     flow = load_flow(FLOWS)
-    [line] = spoken_services(flow, "en", [_service("Zebra Club", "+44 (0)1632 960550 ext 23",
-                                                   5, 18)])
-    assert line.endswith("Phone: 0 1 6 3 2, 9 6 0, 5 5 0, extension 2 3.")
+    line = service_line(flow, "en", _service("Zebra Club", "+44 (0)1632 960550 ext 23", 5, 18), [])
+    assert ("Zebra Club. 0 1 6 3 2, 9 6 0, 5 5 0, extension 2 3. "
+            "Again: 0 1 6 3 2, 9 6 0, 5 5 0, extension 2 3.") in line
 
 
 def _service(name: str, phone: str | None, low: float | None, high: float | None) -> SearchResult:
@@ -62,19 +64,34 @@ def _service(name: str, phone: str | None, low: float | None, high: float | None
                         minimum_age=low, maximum_age=high, distance_km=None)
 
 
-def test_each_service_says_name_who_it_is_for_and_number() -> None:
+MON_FRI = [(0, 3, time(9), time(17)), (4, 4, time(9), time(16, 30))]
+
+
+def test_each_service_says_name_number_twice_who_it_is_for_and_hours() -> None:
     flow = load_flow(FLOWS)
-    lines = spoken_services(flow, "en", [
-        _service("Short Breaks Team", "01632 960550", 0, 18),
-        _service("Parent Carer Forum", None, None, None),
-    ])
-    assert lines == [
-        "Short Breaks Team. For ages 0 to 18. Phone: 0 1 6 3 2, 9 6 0, 5 5 0.",
-        "Parent Carer Forum. For children, young people and families. No phone number is listed.",
-    ]
-    polish = spoken_services(flow, "pl", [_service("Short Breaks Team", "01632 960550", 5, 18)])
-    assert polish == ["Short Breaks Team. Dla osób w wieku od 5 do 18 lat. "
-                      "Telefon: 0 1 6 3 2, 9 6 0, 5 5 0."]
+    assert service_line(flow, "en", _service("Short Breaks Team", "01632 960550", 0, 18),
+                        MON_FRI) == (
+        "Short Breaks Team. 0 1 6 3 2, 9 6 0, 5 5 0. Again: 0 1 6 3 2, 9 6 0, 5 5 0. "
+        "For ages 0 to 18. Open Monday to Thursday, 9:00 to 17:00 and Friday, 9:00 to 16:30."
+    )
+    assert service_line(flow, "en", _service("Parent Carer Forum", None, None, None), []) == (
+        "Parent Carer Forum. No phone number is listed. "
+        "For children, young people and families."
+    )
+
+
+def test_a_service_is_said_in_the_callers_language_with_its_day_names() -> None:
+    flow = load_flow(FLOWS)
+    polish = service_line(flow, "pl", _service("Short Breaks Team", "01632 960550", 5, 18),
+                          MON_FRI)
+    assert polish == (
+        "Short Breaks Team. 0 1 6 3 2, 9 6 0, 5 5 0. Jeszcze raz: 0 1 6 3 2, 9 6 0, "
+        "5 5 0. Dla osób w wieku od 5 do 18 lat. Otwarte: od poniedziałku do czwartku, od 9:00 "
+        "do 17:00 i piątku, od 9:00 do 16:30."
+    )
+    urdu = service_line(flow, "ur", _service("Short Breaks Team", "01632 960550", 5, 18), MON_FRI)
+    assert "پیر سے جمعرات تک" in urdu and "دوبارہ" in urdu
+    assert "Monday" not in urdu and "Phone" not in urdu and "Open" not in urdu
 
 
 def test_audio_file_names_depend_on_engine_language_and_text() -> None:
