@@ -1,8 +1,8 @@
-"""Edited SMS wording, command words and keywords show on the next request (demo, development).
+"""Edited SMS wording, keywords and vocabulary show on the next request (demo, development).
 
-The phone menu already reads ivr_flows/ again when a file changes; SMS templates and keywords
-are read once per process, so in demo and development their files are looked at (at most once a
-second) and the cached copies dropped when one has changed.
+The phone menu already reads ivr_flows/ again when a file changes; SMS templates, keywords and
+the vocabulary are read once per process, so in demo and development their files are looked at
+(at most once a second) and the cached copies dropped when one has changed.
 """
 
 from __future__ import annotations
@@ -29,13 +29,15 @@ def reload_changed_data() -> None:
     now = time.monotonic()
     if seen is not None and now - seen[0] < RECHECK_SECONDS:
         return
-    files = [*sorted(Path(templates_dir).glob("*.yaml")), Path(data_dir) / "keywords.yaml"]
+    files = [*sorted(Path(templates_dir).glob("*.yaml")), Path(data_dir) / "keywords.yaml",
+             Path(data_dir) / "vocabulary.yaml"]
     stamps = _stamps(files)
     _seen[key] = (now, stamps)
     if seen is not None and seen[1] != stamps:
         from helpline.directory.keywords import keywords_from
+        from helpline.directory.vocabulary import vocabulary_from
         from helpline.sms.templates import templates_from
 
-        templates_from.cache_clear()
-        keywords_from.cache_clear()
-        current_app.logger.info("SMS templates or keywords changed: read again")
+        for cached in (templates_from, keywords_from, vocabulary_from):
+            cached.cache_clear()
+        current_app.logger.info("SMS templates, keywords or vocabulary changed: read again")
