@@ -35,5 +35,6 @@ def keys_to_text_me_this(menu: Flow | None = None) -> list[str]:
 
 
 def said(key: str, language: str = "en") -> str:
-    """What the menu says for a wording key, e.g. phrase:offer_adviser."""
-    return flow().wording(key, language)
+    """What the menu says for a wording key (e.g. phrase:offer_adviser), up to its first
+    {placeholder}: the words every caller hears."""
+    return flow().wording(key, language).split("{")[0]

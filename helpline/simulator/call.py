@@ -204,7 +204,7 @@ class _Call:
             self.run()
 
     def at_record(self, verb: ET.Element, action: dict[str, Any]) -> None:
-        words = str(action.get("message") or "").strip()
+        words = str(action.get("message") or action.get("speech") or "").strip()
         if not words:  # nothing recorded: Twilio skips the action and goes on
             self.state["pos"] += 1
             self.run()

@@ -70,6 +70,7 @@ def simulate_sms(body: str, from_number: str, lang: str | None) -> None:
     from_number = _caller(from_number)
     app = simulator_app()
     exchange = Exchange(app)
+    start = _last_captured(app)
     bodies = [body]
     if lang:
         from helpline.sms.templates import templates_from
@@ -89,6 +90,23 @@ def simulate_sms(body: str, from_number: str, lang: str | None) -> None:
             _echo_text("< reply", reply)
         if not result["replies"]:
             click.echo("< (no reply)")
+    _echo_sent_after(app, start, "later")
+
+
+def _last_captured(app: Flask) -> int:
+    from helpline.outbound.local_transport import capture_path, captured
+
+    return max((e["seq"] for e in captured(capture_path(app))), default=0)
+
+
+def _echo_sent_after(app: Flask, start: int, what: str) -> None:
+    """The texts the helpline sent on its own (through the outbox) since `start`."""
+    from helpline.outbound.local_transport import capture_path, captured
+
+    sent = [e for e in captured(capture_path(app), after=start) if e["kind"] == "text"]
+    click.echo(f"Texts sent {what}: {len(sent)}")
+    for entry in sent:
+        _echo_text(f"< text to {entry['to']}", texts.describe(entry.get("body") or ""))
 
 
 def _echo_events(events: list[dict[str, Any]]) -> None:
@@ -121,7 +139,7 @@ def simulate_call(answers: tuple[str, ...], spoken: tuple[str, ...], silent: boo
     from_number = _caller(from_number)
     app = simulator_app()
     exchange = Exchange(app)
-    before = start = max((e["seq"] for e in captured(capture_path(app))), default=0)
+    before = start = _last_captured(app)
     click.echo(f"Calling {exchange.helpline_number} from {from_number}")
     step = call.dial(exchange, from_number)
     _echo_events(step.events)
@@ -148,10 +166,7 @@ def simulate_call(answers: tuple[str, ...], spoken: tuple[str, ...], silent: boo
     if step.waiting is not None:
         step = call.move(exchange, step.state, {"hangup": True})
         _echo_events(step.events)
-    sent = [e for e in captured(capture_path(app), after=start) if e["kind"] == "text"]
-    click.echo(f"Texts sent after the call: {len(sent)}")
-    for entry in sent:
-        _echo_text(f"< text to {entry['to']}", texts.describe(entry.get("body") or ""))
+    _echo_sent_after(app, start, "after the call")
 
 
 def _described(action: dict[str, Any]) -> str:

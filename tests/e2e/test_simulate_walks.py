@@ -126,3 +126,20 @@ def test_an_edited_template_or_keyword_shows_on_the_next_text(
         "synonyms: [short breaks, short break,", "synonyms: [kipperz, short breaks, short break,"))
     assert "MORE for the next 3" in simulate(demo_app, "sms", "SHORTBREAKS")
     assert "Short breaks" in simulate(demo_app, "sms", "KIPPERZ", "--from", "+447700900555")
+
+
+def test_a_message_left_out_of_hours_becomes_a_callback_with_its_recording(demo: Flask) -> None:
+    from sqlalchemy import select
+
+    from helpline.extensions import db
+    from helpline.families.models import CallbackRequest
+
+    demo.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
+    out = simulate(demo, "call", "0", "1", "--say", "Please ring me about school transport",
+                   "--from", "+447700900666")
+    assert "-- Recorded: Please ring me about school transport" in out
+    assert said("phrase:message_saved") in out
+    with demo.app_context():
+        callback = db.session.scalars(select(CallbackRequest)).one()
+        assert callback.phone_number == "+447700900666"
+        assert re.search(r"/Recordings/RE[0-9a-f]{32}$", callback.recording_url or "")
