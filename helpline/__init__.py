@@ -51,6 +51,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module_name in _CHANNEL_MODULES:
         importlib.import_module(module_name).init_app(app)
 
+    return app
+
+
+def warn_about_settings(app: Flask) -> None:
+    """Say once, when a long-running process starts, which settings leave a channel switched off.
+
+    Called by the web entry point and the worker, not by create_app: every CLI call builds an
+    app, and a warning on each `helpline search` teaches people to ignore it.
+    """
     if app.config["HELPLINE_MODE"] == "demo":
         log.debug("demo mode: texts and calls are captured on this machine, never sent")
     elif not (app.config["TWILIO_ACCOUNT_SID"] and app.config["TWILIO_AUTH_TOKEN"]):
@@ -61,7 +70,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Twilio must be given absolute URLs for calls and status callbacks the helpline starts.
         log.warning("PUBLIC_BASE_URL is not set: adviser calls and the delivery status of texts"
                     " the helpline sends can't reach it")
-    return app
 
 
 # Each channel package has an init_app(app) that registers its blueprint and commands.

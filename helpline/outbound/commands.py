@@ -18,10 +18,11 @@ log = logging.getLogger(__name__)
 @click.option("--burst", is_flag=True, help="Do what is queued (and due), then exit.")
 def worker_command(burst: bool) -> None:
     """Run jobs: texts, adviser escalation, callback expiry, retention."""
-    from helpline import jobs
+    from helpline import jobs, warn_about_settings
     from workers.periodic import enqueue_due, run_due_in_process
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    warn_about_settings(app)
     jobs.set_worker_app(app)
     named = jobs.queues(app)
     if named is None:

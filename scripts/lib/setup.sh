@@ -2,12 +2,14 @@
 # the servers the tests use. Sourced, not run.
 
 install_python_env() {
-    local python=${PYTHON:-python3}
+    # $1: the extras to install with it ("test" for scripts/test; none for scripts/serve).
+    local python=${PYTHON:-python3} target="."
+    [ -z "${1:-}" ] || target=".[$1]"
     if [ ! -x .venv/bin/python ]; then
         "$python" -m venv .venv
     fi
     .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    .venv/bin/python -m pip install --quiet -e "$target"
 }
 
 install_node_tools() {
