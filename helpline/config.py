@@ -83,6 +83,13 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # demo's own auth token.
         "OUTBOUND_CAPTURE_FILE": str(Path(instance_path) / "outbound_captured.jsonl"),
         "DEMO_TOKEN_FILE": str(Path(instance_path) / "demo_auth_token"),
+        # ORUK feeds the worker imports on a schedule (helpline/directory/feed_schedule.py).
+        "FEED_URLS": env_str(environ, "FEED_URLS"),
+        "FEED_SCHEDULE": env_str(environ, "FEED_SCHEDULE", "daily 02:30"),
+        "FEED_TIMEOUT_SECONDS": env_int(environ, "FEED_TIMEOUT_SECONDS", 30),
+        "FEED_MAX_BYTES": env_int(environ, "FEED_MAX_BYTES", 50_000_000),
+        "FEED_RETRIES": env_int(environ, "FEED_RETRIES", 3),
+        "FEED_RETRY_BACKOFF_SECONDS": env_int(environ, "FEED_RETRY_BACKOFF_SECONDS", 2),
     }
 
 

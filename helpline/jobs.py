@@ -71,11 +71,13 @@ def enqueue(
     retry: Any = None,
     urgent: bool = False,
     delay: timedelta | None = None,
+    job_timeout: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """Queue `func(*args, **kwargs)`; without Redis, run it now (a delayed job is then skipped).
 
-    `job_id`, `retry`, `urgent` and `delay` are for the queue and never reach `func`. Raises
+    `job_id`, `retry`, `urgent`, `delay` and `job_timeout` (seconds; default JOB_TIMEOUT) are
+    for the queue and never reach `func`. Raises
     EnqueueFailed when Redis can't be reached, so callers can leave the work pending.
     """
     named = queues()
@@ -88,6 +90,8 @@ def enqueue(
 
     queue = named[URGENT_QUEUE if urgent else DEFAULT_QUEUE]
     options: dict[str, Any] = {"job_id": job_id, "retry": retry}
+    if job_timeout is not None:
+        options["job_timeout"] = job_timeout
     try:
         if job_id and _already_waiting(queue, job_id):
             return None

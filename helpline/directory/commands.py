@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,62 +13,44 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from helpline.directory.importer import ImportSummary, import_feed
-from helpline.directory.oruk_feed import (
-    ParsedFeed,
-    Skipped,
-    iter_feed_files,
-    load_document,
-    parse_document,
-)
-from helpline.extensions import db
+from helpline.directory import feed_runs
+from helpline.directory.feed_download import is_url
+from helpline.directory.importer import ImportSummary
+from helpline.directory.oruk_feed import Skipped
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 
-def _source_name(path: Path) -> str:
-    return path.stem if path.is_file() else path.name
+@contextmanager
+def _progress_bar(length: int, name: str) -> Iterator[Callable[[int], None]]:
+    bar: ProgressBar[int]
+    with click.progressbar(length=length, label=f"Importing {name}", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def run_import(
     paths: list[str], source: str | None = None, show_progress: bool = False
 ) -> ImportSummary:
-    """Parse the named files or folders as one feed and apply it in one transaction."""
-    feed = ParsedFeed()
-    files = list(iter_feed_files(paths))
-    if not files:
-        raise click.UsageError("no JSON files found in " + ", ".join(paths))
-    # Ids derived for non-UUID records are scoped by the source name, so name it first.
-    name = source or _source_name(Path(paths[0]))
-    unreadable = False
-    for path in files:
-        try:
-            part = parse_document(load_document(path), name)
-        except (OSError, ValueError) as exc:
-            feed.skipped.append(
-                Skipped(str(path), "", f"not readable as JSON ({exc.__class__.__name__})")
-            )
-            unreadable = True
-            continue
-        feed.services.extend(part.services)
-        feed.taxonomy_terms.extend(part.taxonomy_terms)
-        feed.skipped.extend(part.skipped)
-    if show_progress:
-        bar: ProgressBar[int]
-        with click.progressbar(
-            length=len(feed.services), label=f"Importing {name}", file=sys.stderr
-        ) as bar:
-            summary = import_feed(db.session(), feed, name, progress=bar.update,
-                                  unreadable=unreadable)
-    else:
-        summary = import_feed(db.session(), feed, name, unreadable=unreadable)
-    db.session.commit()
-    return summary
+    """Read the named files, folders or URLs as one feed and apply it in one transaction."""
+    for path in paths:
+        if not is_url(path) and not Path(path).exists():
+            raise click.UsageError(f"no such file or folder: {path}")
+    try:
+        return feed_runs.run_import(paths, source, _progress_bar if show_progress else None)
+    except feed_runs.NothingToImport as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def print_summary(summary: ImportSummary) -> None:
     """The closing report: created, updated, unchanged, retired, skipped with reasons."""
+    if summary.not_modified:
+        click.echo("Not modified since the last import (the server said so): nothing to do.")
+        return
+    if summary.pages:
+        click.echo(f"downloaded {summary.pages} page{'s' * (summary.pages != 1)}")
+    if summary.problem:
+        click.echo(f"The download stopped short: {summary.problem}", err=True)
     click.echo(
         f"created {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"marked inactive {summary.deactivated}, skipped {len(summary.skipped)}"
@@ -88,13 +72,18 @@ def print_summary(summary: ImportSummary) -> None:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--source", help="Name of the feed; defaults to the first file or folder name.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--source", help="Name of the feed; defaults to the first file, folder or URL.")
 @with_appcontext
 def import_command(paths: tuple[str, ...], source: str | None) -> None:
-    """Import ORUK JSON files or folders (3.0 nested, 3.0 list pages, or 1.0)."""
+    """Import ORUK JSON files or folders, or an ORUK API's /services URL (3.0 or 1.0).
+
+    Exits 1 when a download stopped short (what was read is imported; nothing is retired).
+    """
     summary = run_import(list(paths), source, show_progress=sys.stderr.isatty())
     print_summary(summary)
+    if summary.problem:
+        raise SystemExit(1)
 
 
 @click.command("seed")

@@ -32,6 +32,10 @@ class ImportSummary:
     renamed: list[Skipped] = field(default_factory=list)
     # Why services missing from the feed were not marked inactive, when they weren't.
     kept_missing: str = ""
+    # A download: how many pages came, why it stopped short, or that nothing changed at all.
+    pages: int = 0
+    problem: str = ""
+    not_modified: bool = False
 
     @property
     def changed(self) -> bool:

@@ -250,3 +250,16 @@ class DirectoryRevision(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FeedImport(db.Model):  # type: ignore[name-defined,misc]
+    """The last import of each feed: when it was tried, when it last worked, how to ask again."""
+
+    __tablename__ = "feed_import"
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    location: Mapped[str] = mapped_column(Text)  # the URL, or the files, it was read from
+    # JSON list, one {"etag", "last_modified"} per page, for conditional requests next time.
+    validators: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    problem: Mapped[str | None] = mapped_column(Text)  # why the last attempt was not whole

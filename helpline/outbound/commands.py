@@ -23,6 +23,7 @@ def worker_command(burst: bool) -> None:
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     warn_about_settings(app)
+    _check_feed_settings(app)
     jobs.set_worker_app(app)
     named = jobs.queues(app)
     if named is None:
@@ -43,6 +44,21 @@ def worker_command(burst: bool) -> None:
         ticker.start()
     worker = Worker(queue_list, connection=connection)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
+def _check_feed_settings(app: Flask) -> None:
+    """Refuse to start on a malformed FEED_URLS or FEED_SCHEDULE, rather than fail every night."""
+    if not app.config.get("FEED_URLS"):
+        return
+    from helpline.directory.feed_schedule import parse_schedule, scheduled_feeds
+
+    try:
+        feeds = scheduled_feeds(app.config["FEED_URLS"])
+        parse_schedule(app.config["FEED_SCHEDULE"])
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    names = ", ".join(feed.source for feed in feeds)
+    click.echo(f"importing {names} on the schedule '{app.config['FEED_SCHEDULE']}'")
 
 
 def _tick_forever(app: Flask, connection: object) -> None:
