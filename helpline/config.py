@@ -56,6 +56,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL").rstrip("/"),
         "TWILIO_ACCOUNT_SID": env_str(environ, "TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env_str(environ, "TWILIO_AUTH_TOKEN"),
+        # Only while rotating the token (README, going live): webhooks signed with it pass too.
+        "TWILIO_PREVIOUS_AUTH_TOKEN": env_str(environ, "TWILIO_PREVIOUS_AUTH_TOKEN"),
         "TWILIO_PHONE_NUMBER": env_str(environ, "TWILIO_PHONE_NUMBER"),
         "TWILIO_API_BASE_URL": env_str(
             environ, "TWILIO_API_BASE_URL", "https://api.twilio.com"

@@ -33,10 +33,16 @@ def signed_url() -> str:
 
 
 def is_signed_by_twilio() -> bool:
-    """True when the current request carries a valid Twilio signature for our auth token."""
-    token = current_app.config.get("TWILIO_AUTH_TOKEN", "")
+    """True when the current request carries a valid Twilio signature for our auth token.
+
+    While the token is being rotated, TWILIO_PREVIOUS_AUTH_TOKEN is accepted too: Twilio signs
+    with the old one until the new one is promoted in its console.
+    """
+    config = current_app.config
+    tokens = [t for t in (config.get("TWILIO_AUTH_TOKEN", ""),
+                          config.get("TWILIO_PREVIOUS_AUTH_TOKEN", "")) if t]
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not token or not signature:
+    if not tokens or not signature:
         return False
     algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
     params: Any
@@ -47,7 +53,9 @@ def is_signed_by_twilio() -> bool:
         params = request.form  # a MultiDict: repeated fields are all signed
     else:
         params = {}
-    return bool(RequestValidator(token).validate(signed_url(), params, signature, algorithm))
+    url = signed_url()
+    return any(RequestValidator(token).validate(url, params, signature, algorithm)
+               for token in tokens)
 
 
 def twilio_request(view: F) -> F:

@@ -53,6 +53,7 @@ class TwilioApi:
     def __init__(self, upstream: str | None = None) -> None:
         self.upstream = upstream
         self.script: list[tuple[int, dict[str, Any]]] = []
+        self.get_script: list[dict[str, Any]] = []  # 200 replies for GETs only, in order
         self.requests: list[Recorded] = []
         self._sids = itertools.count(1)
         self._lock = threading.Lock()
@@ -107,6 +108,8 @@ class TwilioApi:
         form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
         with self._lock:
             scripted = self.script.pop(0) if self.script else None
+            if scripted is None and method == "GET" and self.get_script:
+                scripted = (200, self.get_script.pop(0))
         if scripted is not None:
             status, reply = scripted
         elif self.upstream:

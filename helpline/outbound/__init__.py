@@ -9,12 +9,19 @@ def init_app(app: Flask) -> None:
     """Queues, the status callback, `helpline worker`, `helpline erase` and the wording check."""
     from helpline import jobs, retention
     from helpline.checks import register_check
-    from helpline.outbound import commands, models, routes, wording  # noqa: F401 - tables
+    from helpline.outbound import (  # noqa: F401 - models: tables
+        commands,
+        models,
+        number_commands,
+        routes,
+        wording,
+    )
 
     _settings(app)
     jobs.init_app(app)
     routes.init_app(app)
     commands.init_app(app)
+    number_commands.init_app(app)
     retention.init_app(app)
     register_check("outbound wording", wording.check)
 

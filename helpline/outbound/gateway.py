@@ -194,3 +194,8 @@ def _call(action: Any, what: str) -> Any:
     except (requests.RequestException, OSError) as exc:
         log.warning("could not reach Twilio for %s: %s", what, exc.__class__.__name__)
         raise OutboundError(f"network error on {what}", permanent=False) from exc
+
+
+def account_request(action: Any, what: str) -> Any:
+    """One request about the account itself (its numbers), with the same errors as a send."""
+    return _call(action, what)

@@ -95,3 +95,22 @@ def test_without_public_base_url_the_request_url_is_used(make_app: Any) -> None:
 
     assert post(own) == 200
     assert post(public) == 403
+
+
+def test_while_the_token_is_rotated_the_previous_one_signs_too_and_no_other(
+    make_app: Any,
+) -> None:
+    rotating = make_app(TWILIO_AUTH_TOKEN="new-token-after-rotation",
+                        TWILIO_PREVIOUS_AUTH_TOKEN=TWILIO_TEST_TOKEN)
+
+    @rotating.post("/probe/rotating")
+    @twilio_request
+    def probe() -> str:
+        return "ran"
+
+    client = rotating.test_client()
+    assert TwilioSigner(client).post("/probe/rotating", PARAMS).status_code == 200  # old token
+    signed_new = TwilioSigner(client, token="new-token-after-rotation")
+    assert signed_new.post("/probe/rotating", PARAMS).status_code == 200
+    stranger = TwilioSigner(client, token="somebody-elses-token")
+    assert stranger.post("/probe/rotating", PARAMS).status_code == 403
