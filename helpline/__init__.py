@@ -80,4 +80,5 @@ _CHANNEL_MODULES: tuple[str, ...] = (
     "helpline.advisers",
     "helpline.insight",
     "helpline.simulator",
+    "helpline.smoke",
 )
