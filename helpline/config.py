@@ -85,6 +85,7 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # demo's own auth token.
         "OUTBOUND_CAPTURE_FILE": str(Path(instance_path) / "outbound_captured.jsonl"),
         "DEMO_TOKEN_FILE": str(Path(instance_path) / "demo_auth_token"),
+        "LOG_FORMAT": env_str(environ, "LOG_FORMAT", "text").lower(),
         # ORUK feeds the worker imports on a schedule (helpline/directory/feed_schedule.py).
         "FEED_URLS": env_str(environ, "FEED_URLS"),
         "FEED_SCHEDULE": env_str(environ, "FEED_SCHEDULE", "daily 02:30"),

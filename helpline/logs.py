@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 
 from flask import Flask
 
@@ -65,13 +67,43 @@ class MaskPhoneNumbers(logging.Filter):
 _TRACEBACKS = logging.Formatter()
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object a line (LOG_FORMAT=json), for log platforms that index fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON: time, level, logger, message, and the traceback if any."""
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+# twilio-python logs every request it makes at INFO, about 11 lines each: headers, the URL
+# (which names a recording or a call), the response. Its warnings and errors still come through.
+QUIET_LOGGERS = ("twilio.http_client", "twilio")
+
+
 def init_app(app: Flask) -> None:
-    """Attach the masking filter to the root and app loggers."""
-    if not logging.getLogger().handlers:
+    """Attach the masking filter to the root and app loggers; JSON lines if LOG_FORMAT=json."""
+    root = logging.getLogger()
+    if not root.handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    if app.config.get("LOG_FORMAT") == "json":
+        for handler in root.handlers + app.logger.handlers:
+            if not isinstance(handler.formatter, JsonLines):
+                handler.setFormatter(JsonLines())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     mask = MaskPhoneNumbers()
-    for handler in logging.getLogger().handlers + app.logger.handlers:
+    for handler in root.handlers + app.logger.handlers:
         if not any(isinstance(f, MaskPhoneNumbers) for f in handler.filters):
             handler.addFilter(mask)

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 @click.option("--burst", is_flag=True, help="Do what is queued (and due), then exit.")
 def worker_command(burst: bool) -> None:
     """Run jobs: texts, adviser escalation, callback expiry, retention."""
-    from helpline import jobs, warn_about_settings
+    from helpline import jobs, monitoring, warn_about_settings
     from workers.periodic import enqueue_due, run_due_in_process
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -38,6 +38,7 @@ def worker_command(burst: bool) -> None:
     queue_list = [named[name] for name in jobs.QUEUE_NAMES]
     connection = queue_list[0].connection
     # On start: whatever the outbox still holds (Redis may have been down when it was written).
+    monitoring.beat(connection)
     enqueue_due(connection, force=("enqueue_pending",))
     if not burst:
         ticker = threading.Thread(target=_tick_forever, args=(app, connection), daemon=True)
@@ -62,11 +63,13 @@ def _check_feed_settings(app: Flask) -> None:
 
 
 def _tick_forever(app: Flask, connection: object) -> None:
+    from helpline import monitoring
     from workers.periodic import enqueue_due
 
     while True:
         time.sleep(30)
         try:
+            monitoring.beat(connection)
             with app.app_context():
                 enqueue_due(connection)
         except Exception:  # noqa: BLE001 - a Redis blip must not stop the ticker
