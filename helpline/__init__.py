@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the helpline app; `config` overrides settings read from the environment."""
-    app = Flask(__name__, instance_relative_config=True)
+    # HELPLINE_INSTANCE_PATH: a writable folder when the package is installed read-only (the
+    # container image); by default Flask's instance folder beside the code.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("HELPLINE_INSTANCE_PATH") or None)
     app.config.update(load_settings(os.environ, app.instance_path))
     if config:
         app.config.update(config)
