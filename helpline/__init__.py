@@ -84,4 +84,5 @@ _CHANNEL_MODULES: tuple[str, ...] = (
     "helpline.insight",
     "helpline.simulator",
     "helpline.smoke",
+    "helpline.console",
 )

@@ -67,6 +67,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         # The one promise made everywhere (phone, texts): an adviser calls back within this
         # many working days.
         "CALLBACK_WORKING_DAYS": env_int(environ, "CALLBACK_WORKING_DAYS", 2),
+        # The console's audit log of who saw and did what: its own period (default 2 years).
+        "AUDIT_RETENTION_DAYS": env_int(environ, "AUDIT_RETENTION_DAYS", 730),
+        # Signs the console's session cookie and its links; required in production.
+        "SECRET_KEY": env_str(environ, "SECRET_KEY"),
+        # Off only for plain-http development: the session cookie is then sent without https.
+        "SESSION_COOKIE_SECURE": env_bool(environ, "CONSOLE_SECURE_COOKIES", True),
         "DATA_DIR": env_str(environ, "HELPLINE_DATA_DIR", str(PROJECT_ROOT / "data")),
         "SMS_TEMPLATES_DIR": env_str(
             environ, "HELPLINE_SMS_TEMPLATES_DIR", str(PROJECT_ROOT / "sms_templates")

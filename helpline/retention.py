@@ -8,6 +8,8 @@ A table keyed by phone_number with only an updated_at (a conversation's state) h
 deleted once untouched for the period: the key itself is the personal data. Opt-outs (keyed by
 phone_number, no created_at or updated_at) are kept: they are what stops us texting someone who
 said STOP.
+The console's audit log (who viewed or worked a family's record) is kept for its own period,
+AUDIT_RETENTION_DAYS, by the same job; erasing a number clears it from the log as well.
 """
 
 from __future__ import annotations
@@ -180,6 +182,12 @@ def erase_number(
         gone = affected_rows(session.execute(delete(table).where(where)))
         if gone:
             counts[table.name] = gone
+    # The audit log keeps its entries for its own period, but not this family's number.
+    from helpline.console.audit import erase_number as erase_audit_copies
+
+    audited = erase_audit_copies(session, number)
+    if audited:
+        counts["audit_entry"] = audited
     session.commit()
     return counts
 

@@ -18,12 +18,20 @@ def expire_callbacks() -> int:
 
 
 def erase_old_personal_data() -> dict[str, int]:
-    """Erase phone numbers, bodies and recordings older than RETENTION_DAYS; counts by table."""
+    """Erase phone numbers, bodies and recordings older than RETENTION_DAYS, and audit entries
+    older than AUDIT_RETENTION_DAYS; counts by table."""
     from flask import current_app
 
+    from helpline.console.audit import delete_older_than
     from helpline.extensions import db
     from helpline.jobs import job_app_context
     from helpline.retention import erase_older_than
 
     with job_app_context():
-        return erase_older_than(db.session(), days=int(current_app.config["RETENTION_DAYS"]))
+        counts = erase_older_than(db.session(), days=int(current_app.config["RETENTION_DAYS"]))
+        audited = delete_older_than(
+            db.session(), days=int(current_app.config["AUDIT_RETENTION_DAYS"])
+        )
+        if audited:
+            counts["audit_entry"] = audited
+        return counts

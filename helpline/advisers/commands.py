@@ -7,10 +7,9 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from helpline.advisers.models import Adviser, RotaSlot
-from helpline.advisers.rota import describe, parse_hours
+from helpline.advisers.models import Adviser
+from helpline.advisers.rota import add_hours, describe, new_adviser
 from helpline.extensions import db
-from helpline.families.phone_numbers import to_e164
 from helpline.logs import mask_phone
 
 adviser_cli = AppGroup("adviser", help="Manage advisers and their hours (the rota).")
@@ -21,33 +20,35 @@ adviser_cli = AppGroup("adviser", help="Manage advisers and their hours (the rot
 @click.argument("mobile")
 @click.option("--hours", "hours", multiple=True, help='e.g. "mon-fri 09:00-17:00" (repeatable)')
 @click.option("--priority", default=100, show_default=True, help="Lower is rung first.")
-def add(name: str, mobile: str, hours: tuple[str, ...], priority: int) -> None:
+@click.option("--email", default=None, help="Give them a console account; prints a link to "
+              "choose their first password.")
+def add(name: str, mobile: str, hours: tuple[str, ...], priority: int, email: str | None) -> None:
     """Add an adviser who can be rung on MOBILE."""
-    number = to_e164(mobile)
-    if number is None:
-        raise click.BadParameter(f"{mobile!r} is not a phone number", param_hint="MOBILE")
-    adviser = Adviser(name=name.strip()[:80], mobile=number)
-    db.session.add(adviser)
-    for text in hours:
-        _add_hours(adviser, text, priority)
+    from helpline.console.accounts import AccountError, create_account
+    from helpline.console.commands import echo_password_link
+
+    try:
+        adviser = new_adviser(db.session(), name, mobile, hours, priority)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    token = None
+    if email:
+        try:
+            _, token = create_account(db.session(), email=email, name=adviser.name,
+                                      role="adviser", adviser_id=adviser.id)
+        except AccountError as exc:
+            raise click.BadParameter(str(exc), param_hint="--email") from exc
     db.session.commit()
-    click.echo(f"Added adviser {adviser.id}: {adviser.name} ({mask_phone(number)})")
+    click.echo(f"Added adviser {adviser.id}: {adviser.name} ({mask_phone(adviser.mobile)})")
+    if token:
+        echo_password_link(email or "", token)
 
 
 def _add_hours(adviser: Adviser, text: str, priority: int) -> None:
     try:
-        parsed = parse_hours(text)
+        add_hours(adviser, [text], priority)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--hours") from exc
-    for weekday in parsed.weekdays:
-        adviser.hours.append(
-            RotaSlot(
-                weekday=weekday,
-                start_minute=parsed.start_minute,
-                end_minute=parsed.end_minute,
-                priority=priority,
-            )
-        )
 
 
 @adviser_cli.command("hours")

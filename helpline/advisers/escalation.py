@@ -19,24 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpline.advisers import plain_words
 from helpline.advisers.models import Escalation
 from helpline.advisers.rota import on_duty
 from helpline.directory.models import utcnow
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "cy": "Welsh",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "ur": "Urdu",
-    "pa": "Punjabi",
-    "ar": "Arabic",
-    "bn": "Bengali",
-    "so": "Somali",
-    "uk": "Ukrainian",
-}
 
 
 def caller_waiting(
@@ -114,11 +103,23 @@ def wait_so_far(escalation: Escalation, now: datetime | None = None) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def context(escalation: Escalation) -> dict[str, str]:
-    """What the adviser is told about the caller (no phone number)."""
+def context(escalation: Escalation, *, spoken: bool = False) -> dict[str, str]:
+    """What the adviser is told about the caller, in plain words: "Schools, in English, waiting
+    2 minutes, number ending 123" (the number's last digits only)."""
+    from helpline.extensions import db
+    from helpline.voice.models import CallLog
+
+    steps = [s for s in (escalation.menu_path or "").split(" > ") if s]
+    number = db.session.scalar(
+        select(CallLog.phone_number).where(CallLog.call_sid == escalation.call_sid)
+    )
     return {
+        "caller": plain_words.describe(
+            plain_words.topic(steps), escalation.language, wait_so_far(escalation), number,
+            spoken=spoken,
+        ),
         "menu_path": escalation.menu_path or "nothing yet",
-        "language": LANGUAGE_NAMES.get(escalation.language, escalation.language),
+        "language": plain_words.language_name(escalation.language),
         "wait": wait_so_far(escalation),
     }
 

@@ -48,6 +48,39 @@ def parse_hours(text: str) -> Hours:
     return Hours(tuple(weekdays), start_minute, end_minute)
 
 
+def add_hours(adviser: Adviser, texts: list[str] | tuple[str, ...], priority: int = 100) -> None:
+    """Give an adviser more hours ("mon-fri 09:00-17:00" each); ValueError names a bad one.
+
+    The rules the CLI and the console share: every line is read before any is added.
+    """
+    if not -1000 <= priority <= 1000:
+        raise ValueError("the priority must be a whole number from -1000 to 1000")
+    parsed = [parse_hours(text) for text in texts if text.strip()]
+    for hours in parsed:
+        for weekday in hours.weekdays:
+            adviser.hours.append(RotaSlot(weekday=weekday, start_minute=hours.start_minute,
+                                          end_minute=hours.end_minute, priority=priority))
+
+
+def new_adviser(
+    session: Session, name: str, mobile: str, hours: list[str] | tuple[str, ...] = (),
+    priority: int = 100,
+) -> Adviser:
+    """Add an adviser to the rota (the caller commits); ValueError says what is wrong."""
+    from helpline.families.phone_numbers import to_e164
+
+    if not name.strip():
+        raise ValueError("enter the adviser's name")
+    number = to_e164(mobile)
+    if number is None:
+        raise ValueError(f"{mobile!r} is not a phone number")
+    adviser = Adviser(name=name.strip()[:80], mobile=number)
+    add_hours(adviser, hours, priority)
+    session.add(adviser)
+    session.flush()
+    return adviser
+
+
 def _minutes(hhmm: str) -> int:
     hours, minutes = (int(p) for p in hhmm.split(":"))
     if hours > 24 or minutes > 59 or hours * 60 + minutes > 24 * 60:

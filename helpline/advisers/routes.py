@@ -65,7 +65,7 @@ def whisper() -> Response:
     gather = response.gather(
         num_digits=1, timeout=10, action=_path("connect", escalation=escalation.id), method="POST"
     )
-    _say(gather, words("whisper", **escalations.context(escalation)))
+    _say(gather, words("whisper", **escalations.context(escalation, spoken=True)))
     _say(response, words("whisper_no_key"))
     response.hangup()
     return _twiml(response)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.directory.models import utcnow
@@ -38,6 +38,34 @@ class CallbackRequest(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+ATTEMPT_OUTCOMES = ("reached", "no-answer", "wrong-number", "message-left")
+
+
+class CallbackAttempt(db.Model):  # type: ignore[name-defined,misc]
+    """An adviser's call to a family for a callback request, and what came of it.
+
+    phone_number (the number rung) and body (the adviser's note) are personal data: the
+    retention job and `helpline erase` clear them like every other table's.
+    """
+
+    __tablename__ = "callback_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callback_id: Mapped[int] = mapped_column(
+        ForeignKey("callback_request.id", ondelete="CASCADE"), index=True
+    )
+    adviser_id: Mapped[int | None] = mapped_column(Integer)
+    phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    # None while the call is being made; then one of ATTEMPT_OUTCOMES.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str | None] = mapped_column(Text)
+    adviser_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    family_call_sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )

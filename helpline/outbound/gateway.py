@@ -175,6 +175,29 @@ def delete_recording(recording_url: str) -> None:
             raise
 
 
+def fetch_recording(recording_url: str) -> tuple[bytes, str]:
+    """A recording's audio (MP3) and content type, fetched with the account's credentials, for
+    the console to play to an adviser without showing them Twilio's address."""
+    sid = recording_sid(recording_url)
+    config = current_app.config
+    account, token = config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN")
+    if sid is None or not (account and token):
+        raise OutboundError("not a recording this account can fetch", permanent=True)
+    url = f"{config['TWILIO_API_BASE_URL']}/2010-04-01/Accounts/{account}/Recordings/{sid}.mp3"
+    timeout = float(config.get("OUTBOUND_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    try:
+        answer = requests.get(url, auth=(account, token), timeout=timeout)
+    except requests.RequestException as exc:
+        log.warning("could not reach Twilio for recording %s: %s", sid, exc.__class__.__name__)
+        raise OutboundError(f"network error fetching {sid}", permanent=False) from exc
+    if answer.status_code != 200:
+        log.warning("Twilio refused recording %s: status %s", sid, answer.status_code)
+        raise OutboundError(f"Twilio refused recording {sid}", permanent=answer.status_code == 404,
+                            status=answer.status_code)
+    kind = answer.headers.get("Content-Type", "").split(";")[0].strip()
+    return answer.content, kind if kind.startswith("audio/") else "audio/mpeg"
+
+
 def _call(action: Any, what: str) -> Any:
     try:
         return action()

@@ -12,8 +12,8 @@ WORDING_FILE = Path(__file__).resolve().parent / "wording.yaml"
 
 # Each key and the placeholders its text may use.
 PLACEHOLDERS: dict[str, set[str]] = {
-    "adviser_alert": {"menu_path", "language", "wait"},
-    "whisper": {"menu_path", "language", "wait"},
+    "adviser_alert": {"caller", "menu_path", "language", "wait"},
+    "whisper": {"caller", "menu_path", "language", "wait"},
     "whisper_no_key": set(),
     "adviser_connecting": set(),
     "adviser_caller_gone": set(),

@@ -33,9 +33,11 @@ install_speech_tools() {
 
 install_browser_tools() {
     # Debian's Chromium for the browser tests: Playwright drives it through executable_path
-    # and never downloads a browser of its own.
-    command -v chromium >/dev/null 2>&1 && return 0
-    _apt_install chromium chromium
+    # and never downloads a browser of its own. Liberation Sans has Arial's metrics, the font
+    # the console's pages (and their screenshots in docs/) use.
+    command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Liberation Sans" \
+        && return 0
+    _apt_install chromium chromium fonts-liberation
 }
 
 _apt_install() {

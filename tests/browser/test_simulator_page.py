@@ -98,6 +98,24 @@ def test_scripts_serve_prints_the_simulator_address(demo: dict[str, Any]) -> Non
     assert f"{demo['base']}/simulator" in printed
 
 
+def test_scripts_serve_makes_a_demo_adviser_who_can_sign_in(
+    demo: dict[str, Any], page: Any
+) -> None:
+    printed = "".join(demo["output"])
+    assert "Sign in as demo.adviser@example.org" in printed
+    link = re.search(re.escape(demo["base"]) + r"/console/set-password/\S+", printed)
+    assert link, printed
+    page.goto(link.group(0))
+    page.get_by_label("New password").fill("a demo password to try")
+    page.get_by_label("Type it again").fill("a demo password to try")
+    page.get_by_role("button", name="Save password").click()
+    page.get_by_label("Email address").fill("demo.adviser@example.org")
+    page.get_by_label("Password", exact=True).fill("a demo password to try")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.url == f"{demo['base']}/console/"
+    assert "Demo Adviser" in page.locator("main").inner_text()  # on duty now
+
+
 def test_a_family_tries_texts_and_calls_on_the_page(demo: dict[str, Any], page: Any) -> None:
     page.goto(f"{demo['base']}/simulator")
     assert axe_violations(page) == []

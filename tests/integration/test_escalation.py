@@ -15,6 +15,7 @@ from helpline.advisers.models import Adviser, Escalation, RotaSlot
 from helpline.extensions import db
 from helpline.families.models import CallbackRequest
 from helpline.outbound.models import OutboundMessage
+from helpline.voice.models import CallLog
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TEST_SID, TwilioSigner
 from tests.integration.conftest import make_app
 from tests.integration.test_outbox_worker import run_worker
@@ -49,11 +50,14 @@ def worker_app(
 
 def caller_asks_for_an_adviser(app: Flask) -> Escalation:
     with app.app_context():
+        if db.session.scalar(select(CallLog).where(CallLog.call_sid == CALLER)) is None:
+            db.session.add(CallLog(call_sid=CALLER, phone_number="+447700900123", language="pl"))
+            db.session.commit()
         caller_waiting(
             db.session,
             call_sid=CALLER,
             queue_name="advisers",
-            menu_path=["Short breaks", "Speak to an adviser"],
+            menu_path=["language:pl", "main", "breaks", "shortbreaks", "adviser"],
             language="pl",
         )
     run_worker(app)
@@ -78,8 +82,10 @@ def test_first_adviser_is_texted_the_context_and_rung(
     escalation = caller_asks_for_an_adviser(worker_app)
     assert texts_to(twilio_api) == [FIRST]
     [text] = twilio_api.posts_to("/Messages.json")
-    assert "Short breaks > Speak to an adviser" in text.form["Body"]
-    assert "Polish" in text.form["Body"] and "Waiting under a minute" in text.form["Body"]
+    # In plain words, never menu ids; only the number's last digits.
+    assert ("Short breaks, in Polish, waiting under a minute, number ending 123"
+            in text.form["Body"]), text.form["Body"]
+    assert "shortbreaks" not in text.form["Body"] and "900123" not in text.form["Body"]
     [call] = twilio_api.posts_to("/Calls.json")
     assert call.path == CALLS and call.status == 201, call.reply  # prism: valid calls.create
     assert call.form["To"] == FIRST
@@ -112,7 +118,9 @@ def test_second_adviser_is_rung_when_the_first_does_not_answer(
     # The second adviser hears the whisper, presses a key, and is joined to this caller.
     whisper = signer.post(f"/twilio/adviser/whisper?escalation={escalation.id}", {"CallSid": "CA9"})
     gather = ET.fromstring(whisper.data).find("Gather")
-    assert gather is not None and "Short breaks" in "".join(gather.itertext())
+    said = "".join(gather.itertext()) if gather is not None else ""
+    # Spoken digit by digit, so the adviser hears "one two three", not "a hundred and twenty...".
+    assert "Short breaks, in Polish, waiting under a minute, number ending 1 2 3" in said, said
     with worker_app.app_context():
         adviser_call = db.session.get(Escalation, escalation.id).adviser_call_sid  # type: ignore[union-attr]
     connect = signer.post(
