@@ -67,7 +67,6 @@ def init_app(app: Flask) -> None:
         rota_views,
         views,
     )
-
     from helpline.demo import register_demo_note
 
     app.config["SECRET_KEY"] = _secret_key(app)

@@ -17,15 +17,12 @@ from helpline.advisers.escalation import wait_so_far
 from helpline.advisers.models import Adviser, Escalation
 from helpline.console.models import StaffUser
 from helpline.directory.models import utcnow
-from helpline.families.callbacks import EXPIRY_DAYS, OPEN_STATUSES
+from helpline.families.callbacks import OPEN_STATUSES
 from helpline.families.models import CallbackAttempt, CallbackRequest
 from helpline.logs import mask_phone
 from helpline.sms.models import SmsMessage
 from helpline.voice.models import CallLog
 
-# What each channel promised the family (sms_templates: "within 2 working days"; the text
-# sent after a phone or voicemail request: "within 7 days").
-PROMISED_WORKING_DAYS = {"sms": 2}
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 30
 
@@ -91,11 +88,12 @@ def _working_days_after(start: date, days: int) -> date:
 
 
 def due(callback: CallbackRequest) -> datetime:
-    """When the family was promised a call by."""
+    """When the family was promised a call by: CALLBACK_WORKING_DAYS working days after they
+    asked (the promise the phone and the texts make)."""
+    from flask import current_app
+
     created = aware(callback.created_at)
-    working = PROMISED_WORKING_DAYS.get(callback.channel)
-    if working is None:
-        return created + timedelta(days=EXPIRY_DAYS)
+    working = int(current_app.config.get("CALLBACK_WORKING_DAYS", 2))
     day = _working_days_after(created.date(), working)
     return datetime.combine(day, created.timetz())
 
