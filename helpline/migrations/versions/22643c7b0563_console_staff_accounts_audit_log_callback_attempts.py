@@ -4,7 +4,7 @@ Advisers sign in to the console to work callbacks; every view and action is audi
 call to a family is kept with its outcome and note.
 
 Revision ID: 22643c7b0563
-Revises: 6c2f8e1a4b7d
+Revises: 9a3d5e7f1c20
 Create Date: 2026-11-29 09:34:54.469988
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '22643c7b0563'
-down_revision = '6c2f8e1a4b7d'
+down_revision = '9a3d5e7f1c20'
 branch_labels = None
 depends_on = None
 
