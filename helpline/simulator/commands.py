@@ -87,7 +87,8 @@ def simulate_sms(body: str, from_number: str, lang: str | None) -> None:
         if result.get("error"):
             raise click.ClickException(result["error"])
         for reply in result["replies"]:
-            _echo_text("< reply", reply)
+            _echo_text("< reply" if reply["by"] == "the helpline" else f"< reply by {reply['by']}",
+                       reply)
         if not result["replies"]:
             click.echo("< (no reply)")
     _echo_sent_after(app, start, "later")

@@ -8,6 +8,17 @@ from typing import Any
 from helpline.simulator.exchange import Exchange, new_sid
 from helpline.sms.segments import count_segments
 
+# Twilio's Advanced Opt-Out (on for the helpline's number, README) answers these words itself,
+# before and besides the helpline: its default English replies.
+TWILIO_OPT_OUT_REPLIES = {
+    **dict.fromkeys(("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
+                    "You have successfully been unsubscribed. You will not receive any more "
+                    "messages from this number. Reply START to resubscribe."),
+    **dict.fromkeys(("START", "UNSTOP"),
+                    "You have successfully been re-subscribed to messages from this number. "
+                    "Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply."),
+}
+
 
 def describe(body: str) -> dict[str, Any]:
     """A text as the simulator shows it: words, segments and encoding."""
@@ -32,10 +43,13 @@ def send(exchange: Exchange, from_number: str, body: str) -> dict[str, Any]:
     if answer.status != 200:
         return {"sent": sent, "replies": [], "error": f"The helpline answered {answer.status}."}
     replies = []
+    by_twilio = TWILIO_OPT_OUT_REPLIES.get(body.strip().upper())
+    if by_twilio:
+        replies.append({**describe(by_twilio), "by": "Twilio (Advanced Opt-Out)"})
     for message in _messages(answer.text):
         body_element = message.find("Body")
         text = (body_element.text if body_element is not None else message.text) or ""
-        replies.append(describe(text))
+        replies.append({**describe(text), "by": "the helpline"})
         action = message.get("action")
         if action:
             reply_sid = new_sid("SM")

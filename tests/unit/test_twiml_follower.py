@@ -175,8 +175,9 @@ def test_a_text_gets_its_replies_with_segments_and_their_status_is_reported(app:
     result = texts.send(Exchange(app), "+447700900123", "SHORTBREAKS 12")
     assert result["sent"] == {"body": "SHORTBREAKS 12", "segments": 1, "encoding": "GSM-7"}
     assert result["replies"] == [
-        {"body": "You said SHORTBREAKS 12", "segments": 1, "encoding": "GSM-7"},
-        {"body": "Zażółć gęślą jaźń", "segments": 1, "encoding": "UCS-2"},
+        {"body": "You said SHORTBREAKS 12", "segments": 1, "encoding": "GSM-7",
+         "by": "the helpline"},
+        {"body": "Zażółć gęślą jaźń", "segments": 1, "encoding": "UCS-2", "by": "the helpline"},
     ]
     statuses = [s[2]["MessageStatus"] for s in app.extensions["seen"] if s[0] == "/sms-status"]
     assert statuses == ["sent", "delivered"]
@@ -211,3 +212,10 @@ def test_a_get_is_signed_over_its_query_string(app: Flask) -> None:
     answer = Exchange(app).post("http://localhost/fetched?step=%40a", {"From": "+447700900123"},
                                 "GET")
     assert answer.status == 200 and "Hello +447700900123" in answer.text
+
+
+def test_stop_is_confirmed_by_twilio_as_advanced_opt_out_does(app: Flask) -> None:
+    replies = texts.send(Exchange(app), "+447700900123", "stop ")["replies"]
+    assert replies[0]["by"] == "Twilio (Advanced Opt-Out)"
+    assert replies[0]["body"].startswith("You have successfully been unsubscribed.")
+    assert [r["by"] for r in replies[1:]] == ["the helpline", "the helpline"]

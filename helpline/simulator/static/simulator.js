@@ -155,7 +155,8 @@
       post("/simulator/api/text", { from: phone.number(), body: body }).then(function (result) {
         item(phone.thread, "msg--out", result.sent.body, "You · " + segments(result.sent));
         result.replies.forEach(function (reply) {
-          item(phone.thread, "msg--in", reply.body, "Helpline reply · " + segments(reply));
+          var who = reply.by === "the helpline" ? "Helpline reply" : "Reply by " + reply.by;
+          item(phone.thread, "msg--in", reply.body, who + " · " + segments(reply));
         });
         if (!result.replies.length) { item(phone.thread, "msg--in heard--note", "(no reply)"); }
       }).catch(function (error) { item(phone.thread, "msg--in heard--error", error.message); })
