@@ -23,6 +23,7 @@ MAX_FETCHES_PER_MOVE = 25
 # Holding on is one round of the wait URL's TwiML at a time; "skip ahead" is at most this many.
 MAX_HOLD_ROUNDS = 100
 SPOKEN = ("Say", "Play", "Pause")
+KEYPAD = "0123456789*#"
 
 
 @dataclass
@@ -63,7 +64,7 @@ def move(exchange: Exchange, state: dict[str, Any], action: dict[str, Any]) -> M
         return call.result()
     verb = call.current()
     if call.state.get("queue"):
-        call.hold(float(action.get("hold") or 0))
+        call.hold(_seconds(action.get("hold")))
     elif verb is not None and verb.tag == "Gather":
         call.at_gather(verb, action)
     elif verb is not None and verb.tag == "Record":
@@ -175,7 +176,7 @@ class _Call:
         if "keys" in action and options["keys"]:
             finish = verb.get("finishOnKey", "#")
             collected = self.state.get("collected", "")
-            for key in str(action["keys"]):
+            for key in [k for k in str(action["keys"])[:20] if k in KEYPAD]:
                 if finish and key in finish:
                     self.submit(verb, Digits=collected, FinishedOnKey=key)
                     return
@@ -299,6 +300,14 @@ class _Call:
 
     def result(self) -> Move:
         return Move(self.events, self.state, None if self.state["ended"] else self.waiting)
+
+
+def _seconds(raw: Any) -> float:
+    """Seconds to hold on: a number from 0 to an hour; anything else is one round."""
+    try:
+        return min(max(float(raw or 0), 0.0), 3600.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _gather_options(verb: ET.Element) -> dict[str, Any]:

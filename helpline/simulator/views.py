@@ -15,6 +15,8 @@ bp = Blueprint("simulator", __name__, template_folder="templates", static_folder
 
 # The page's first phones: Ofcom's drama range, numbers that can never ring anyone.
 FIRST_NUMBERS = ("+447700900101", "+447700900102", "+447700900103")
+# What a call's state must hold for the next move (the page keeps it between moves).
+CALL_STATE = {"sid", "from", "to", "doc", "url", "pos", "elapsed", "ended"}
 
 
 @bp.before_request
@@ -70,7 +72,7 @@ def call_move() -> Response:
     """The caller's next move on a call the page holds the state of."""
     data = _body()
     state, action = data.get("state"), data.get("action")
-    if not isinstance(state, dict) or not isinstance(action, dict) or "sid" not in state:
+    if not isinstance(state, dict) or not isinstance(action, dict) or not CALL_STATE <= set(state):
         abort(400, "Send the call's state and an action.")
     return jsonify(call.move(_exchange(), state, action).as_json())
 

@@ -219,3 +219,15 @@ def test_stop_is_confirmed_by_twilio_as_advanced_opt_out_does(app: Flask) -> Non
     assert replies[0]["by"] == "Twilio (Advanced Opt-Out)"
     assert replies[0]["body"].startswith("You have successfully been unsubscribed.")
     assert [r["by"] for r in replies[1:]] == ["the helpline", "the helpline"]
+
+
+def test_odd_moves_are_taken_safely(app: Flask) -> None:
+    exchange = Exchange(app)
+    step = call.dial(exchange, "+447700900123")
+    step = call.move(exchange, step.state, {"keys": "a1b2"})  # only keypad keys are pressed
+    assert step.state["collected"] == "12"
+    held = call.move(exchange, step.state, {"silence": True})
+    assert spoken(held) == ["You entered 12 ending"]
+    queued = call.move(exchange, call.dial(exchange, "+447700900123").state, {"silence": True})
+    again = call.move(exchange, queued.state, {"hold": "a while"})
+    assert again.waiting is not None and again.waiting["for"] == "queue"
