@@ -74,7 +74,9 @@ class LocalTransport(HttpClient):  # type: ignore[misc]
                          from_=form.get("From"), body=form.get("Body"), status="queued")
         if method == "POST" and (found := _CALLS.search(path)):
             sid = new_sid("CA")
-            self.capture("call", sid, form, url=form.get("Url", ""))
+            self.capture("call", sid, form, url=form.get("Url", ""),
+                         method=form.get("Method", ""),
+                         status_callback=form.get("StatusCallback", ""))
             return _json(201, sid=sid, account_sid=found["account"], to=form.get("To"),
                          from_=form.get("From"), status="queued")
         if method == "POST" and (found := _CALL.search(path)):

@@ -16,14 +16,13 @@ from typing import Any
 
 from helpline.simulator.exchange import Exchange, new_sid
 from helpline.simulator.prompts import audio_path_of, played_text, seconds_to_say
+from helpline.simulator.twiml import KEYPAD, SPOKEN, gather_options, hold_seconds, parse
 
 Event = dict[str, Any]
 # Twilio stops following a call that redirects this often without the caller doing anything.
 MAX_FETCHES_PER_MOVE = 25
 # Holding on is one round of the wait URL's TwiML at a time; "skip ahead" is at most this many.
 MAX_HOLD_ROUNDS = 100
-SPOKEN = ("Say", "Play", "Pause")
-KEYPAD = "0123456789*#"
 
 
 @dataclass
@@ -51,6 +50,18 @@ def dial(exchange: Exchange, from_number: str) -> Move:
     return call.result()
 
 
+def answer(exchange: Exchange, call: dict[str, str]) -> Move:
+    """Pick up a call the helpline started (an adviser being rung): Twilio fetches its Url."""
+    state = {"sid": call["sid"], "from": exchange.helpline_number, "to": call["to"],
+             "direction": "outbound-api", "status_callback": call.get("status_callback") or "",
+             "doc": "", "url": "", "pos": 0, "collected": "", "queue": None, "elapsed": 0.0,
+             "ended": False, "started": time.time()}
+    followed = _Call(exchange, state)
+    if followed.fetch(exchange.url(call["url"]), call.get("method") or "POST"):
+        followed.run()
+    return followed.result()
+
+
 def move(exchange: Exchange, state: dict[str, Any], action: dict[str, Any]) -> Move:
     """The caller's next move: keys, words said, silence, holding on, a message, or hanging up."""
     call = _Call(exchange, dict(state))
@@ -64,11 +75,13 @@ def move(exchange: Exchange, state: dict[str, Any], action: dict[str, Any]) -> M
         return call.result()
     verb = call.current()
     if call.state.get("queue"):
-        call.hold(_seconds(action.get("hold")))
+        call.hold(hold_seconds(action.get("hold")))
     elif verb is not None and verb.tag == "Gather":
         call.at_gather(verb, action)
     elif verb is not None and verb.tag == "Record":
         call.at_record(verb, action)
+    elif verb is not None and verb.tag == "Dial":
+        call.dial(verb)  # connected: keys and words go to the other person, not the helpline
     return call.result()
 
 
@@ -84,7 +97,8 @@ class _Call:
     def params(self, **extra: str) -> dict[str, str]:
         state = self.state
         return {"CallSid": state["sid"], "From": state["from"], "To": state["to"],
-                "Caller": state["from"], "Called": state["to"], "Direction": "inbound",
+                "Caller": state["from"], "Called": state["to"],
+                "Direction": state.get("direction", "inbound"),
                 "CallStatus": "in-progress", **extra}
 
     def fetch(self, url: str, method: str = "POST", **extra: str) -> bool:
@@ -94,7 +108,7 @@ class _Call:
             self.end("The call went round without waiting for the caller: Twilio ends it.")
             return False
         answer = self.exchange.post(url, self.params(**extra), method)
-        root = _parse(answer.text) if answer.status == 200 else None
+        root = parse(answer.text) if answer.status == 200 else None
         if root is None or root.tag != "Response":
             self.events.append({"kind": "error", "text": f"The helpline answered {answer.status}"
                                 f" to {answer.url}: Twilio says an application error occurred."})
@@ -109,7 +123,7 @@ class _Call:
 
     # --- running a document -----------------------------------------------------------------
     def current(self) -> ET.Element | None:
-        root = _parse(self.state.get("doc", ""))
+        root = parse(self.state.get("doc", ""))
         verbs = list(root) if root is not None else []
         pos = self.state.get("pos", 0)
         return verbs[pos] if 0 <= pos < len(verbs) else None
@@ -126,22 +140,36 @@ class _Call:
             elif verb.tag == "Gather":
                 for child in verb:
                     self.hear(child)
-                self.waiting = _gather_options(verb)
+                self.waiting = gather_options(verb)
                 return
             elif verb.tag == "Record":
                 self.events.append({"kind": "beep", "text": "Beep: recording.", "seconds": 0.5})
-                self.waiting = {"for": "record", "timeout": int(verb.get("timeout", "5"))}
+                timeout = verb.get("timeout", "5")
+                self.waiting = {"for": "record",
+                                "timeout": int(timeout) if timeout.isdecimal() else 5}
                 return
             elif verb.tag == "Redirect":
                 self.fetch(*self.resolve(verb, "url"))
             elif verb.tag == "Enqueue":
                 self.enqueue(verb)
                 return
+            elif verb.tag == "Dial":
+                self.dial(verb)
+                return
             elif verb.tag in ("Hangup", "Reject"):
                 self.end("The helpline hangs up.")
             else:  # <Leave> outside a queue, <Dial>...: nothing a family's phone would notice
                 self.events.append({"kind": "note", "text": f"<{verb.tag}> is not simulated."})
                 self.state["pos"] += 1
+
+    def dial(self, verb: ET.Element) -> None:
+        """<Dial>: the caller is connected (to a conference, a number, a queue) until someone
+        hangs up or the helpline moves the call on."""
+        target = next(iter(verb), None)
+        kind = target.tag if target is not None else "Number"
+        name = ((target.text if target is not None else verb.text) or "").strip()
+        self.events.append({"kind": "dial", "text": f"Connected ({kind.lower()} {name})."})
+        self.waiting = {"for": "dial", "kind": kind, "to": name}
 
     def hear(self, verb: ET.Element) -> None:
         times = int(verb.get("loop", "1") or 1) or 1
@@ -172,7 +200,7 @@ class _Call:
 
     # --- the caller's moves -----------------------------------------------------------------
     def at_gather(self, verb: ET.Element, action: dict[str, Any]) -> None:
-        options = _gather_options(verb)
+        options = gather_options(verb)
         if "keys" in action and options["keys"]:
             finish = verb.get("finishOnKey", "#")
             collected = self.state.get("collected", "")
@@ -241,7 +269,7 @@ class _Call:
             answer = self.exchange.post(queue["wait_url"], self.params(
                 QueueSid=queue["sid"], QueuePosition="1", QueueTime=str(waited),
                 AvgQueueTime="0", CurrentQueueSize="1"), queue["wait_method"])
-            root = _parse(answer.text) if answer.status == 200 else None
+            root = parse(answer.text) if answer.status == 200 else None
             for verb in list(root) if root is not None else []:
                 if verb.tag in SPOKEN:
                     self.hear(verb)
@@ -294,33 +322,11 @@ class _Call:
         self.state.update(ended=True, queue=None)
         if why:
             self.events.append({"kind": "ended", "text": why})
-        # The number's status callback: the helpline closes its record of the call.
-        self.exchange.post(self.exchange.url("/twilio/voice/status"), self.params(
+        # The call's status callback (the number's, for a call that came in): the helpline
+        # closes its record of the call.
+        callback = self.state.get("status_callback") or "/twilio/voice/status"
+        self.exchange.post(self.exchange.url(callback), self.params(
             CallStatus="completed", CallDuration=str(int(self.state["elapsed"]))))
 
     def result(self) -> Move:
         return Move(self.events, self.state, None if self.state["ended"] else self.waiting)
-
-
-def _seconds(raw: Any) -> float:
-    """Seconds to hold on: a number from 0 to an hour; anything else is one round."""
-    try:
-        return min(max(float(raw or 0), 0.0), 3600.0)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _gather_options(verb: ET.Element) -> dict[str, Any]:
-    inputs = verb.get("input", "dtmf").split()
-    digits = verb.get("numDigits", "")
-    return {"for": "gather", "keys": "dtmf" in inputs, "speech": "speech" in inputs,
-            "numDigits": int(digits) if digits.isdecimal() else 0,
-            "finishOnKey": verb.get("finishOnKey", "#"), "timeout": int(verb.get("timeout", "5")),
-            "language": verb.get("language", "")}
-
-
-def _parse(text: str) -> ET.Element | None:
-    try:
-        return ET.fromstring(text) if text.strip() else None
-    except ET.ParseError:
-        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -77,6 +78,19 @@ def call_move() -> Response:
     return jsonify(call.move(_exchange(), state, action).as_json())
 
 
+@bp.post("/simulator/api/call/answer")
+def answer() -> Response:
+    """Pick up a call the helpline started (captured by the local transport)."""
+    data = _body()
+    sid, url = str(data.get("sid") or ""), str(data.get("url") or "")
+    if not re.fullmatch(r"CA[0-9a-f]{32}", sid) or not url:
+        abort(400, "Send the call's sid and url.")
+    found = {"sid": sid, "to": _number(data.get("to")), "url": url,
+             "method": str(data.get("method") or "POST"),
+             "status_callback": str(data.get("status_callback") or "")}
+    return jsonify(call.answer(_exchange(), found).as_json())
+
+
 @bp.get("/simulator/api/sent")
 def sent() -> Response:
     """Texts and calls the helpline sent through the local transport since `after`."""
@@ -87,7 +101,7 @@ def sent() -> Response:
     items = []
     for entry in found:
         item = {k: entry.get(k) for k in ("seq", "kind", "to", "from", "sid", "at", "status",
-                                          "url", "method")}
+                                          "url", "method", "status_callback")}
         if entry.get("kind") == "text":
             item.update(texts.describe(str(entry.get("body") or "")))
         items.append(item)

@@ -176,3 +176,27 @@ def test_two_phones_keep_their_conversations_apart(demo: dict[str, Any], page: A
     assert first.locator(".thread .msg--in").count() >= 1
     assert second.locator(".thread .msg--in").count() >= 2
     assert axe_violations(page) == []
+
+
+def test_a_call_the_helpline_makes_can_be_answered_on_a_phone(
+    demo: dict[str, Any], page: Any
+) -> None:
+    """A call the helpline started (as escalation rings an adviser) shows with an Answer button;
+    answering follows its TwiML on a phone of that number (here: the adviser's whisper for a
+    caller who has gone, so it says so and ends)."""
+    from helpline.outbound.local_transport import CAPTURE_FILE, LocalTransport, new_sid
+
+    page.goto(f"{demo['base']}/simulator")
+    first = phone(page, 1)
+    text(first, "MENU")  # the page looks for what the helpline sends while a phone is in use
+    LocalTransport(PROJECT_ROOT / "instance" / CAPTURE_FILE).capture(
+        "call", new_sid("CA"), {"To": "+447700900201", "From": "+441632960000"},
+        url=f"{demo['base']}/twilio/adviser/whisper?escalation=999999", method="POST")
+    answer = page.get_by_role("button", name="Answer on +447700900201")
+    answer.click()
+    adviser = phone(page, 2)
+    assert adviser.get_by_label("Phone number").input_value() == "+447700900201"
+    settled(adviser)
+    adviser.get_by_text("The call has ended.").wait_for()
+    assert "The helpline hangs up." in heard(adviser)
+    assert axe_violations(page) == []

@@ -143,3 +143,44 @@ def test_a_message_left_out_of_hours_becomes_a_callback_with_its_recording(demo:
         callback = db.session.scalars(select(CallbackRequest)).one()
         assert callback.phone_number == "+447700900666"
         assert re.search(r"/Recordings/RE[0-9a-f]{32}$", callback.recording_url or "")
+
+
+def test_the_adviser_answers_the_helplines_call_and_meets_the_caller(demo: Flask) -> None:
+    """The page's 'Answer' on a call the helpline made: the whisper, a key, and both people in
+    one conference, the caller moved there out of the queue as Twilio's API would move them."""
+    from helpline.advisers.models import Adviser, RotaSlot
+    from helpline.extensions import db
+    from helpline.outbound.local_transport import capture_path, captured
+    from helpline.simulator import call
+    from helpline.simulator.exchange import Exchange
+
+    adviser_mobile = "+447700900201"
+    with demo.app_context():
+        adviser = Adviser(name="Asha", mobile=adviser_mobile)
+        adviser.hours = [RotaSlot(weekday=d, start_minute=0, end_minute=24 * 60, priority=0)
+                         for d in range(7)]
+        db.session.add(adviser)
+        db.session.commit()
+    exchange = Exchange(demo)
+    caller = call.move(exchange, call.dial(exchange, "+447700900123").state, {"keys": "0"})
+    assert caller.waiting is not None and caller.waiting["for"] == "queue"
+
+    rung = [e for e in captured(capture_path(demo)) if e["kind"] == "call"]
+    assert [e["to"] for e in rung] == [adviser_mobile]
+    adviser_call = call.answer(exchange, rung[0])
+    assert adviser_call.waiting is not None and adviser_call.waiting["for"] == "gather"
+    assert adviser_call.state["direction"] == "outbound-api"
+    adviser_call = call.move(exchange, adviser_call.state, {"keys": "1"})
+    assert adviser_call.waiting is not None and adviser_call.waiting["for"] == "dial"
+    conference = adviser_call.waiting["to"]
+
+    moved = [e for e in captured(capture_path(demo))
+             if e["kind"] == "call-update" and e["sid"] == caller.state["sid"]]
+    assert len(moved) == 1 and "/caller-joins" in moved[0]["url"]
+    caller = call.move(exchange, caller.state, {"update": moved[0]})
+    assert caller.waiting == {"for": "dial", "kind": "Conference", "to": conference}
+
+    ended = call.move(exchange, caller.state, {"hangup": True})
+    assert ended.state["ended"]
+    ended = call.move(exchange, adviser_call.state, {"hangup": True})
+    assert ended.state["ended"]

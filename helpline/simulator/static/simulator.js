@@ -169,6 +169,12 @@
       request("/simulator/api/call", { from: phone.number() });
     });
     q(".phone__hangup").addEventListener("click", function () { move({ hangup: true }); });
+    phone.answer = function (entry) {
+      phone.heard.innerHTML = "";
+      phone.status.textContent = "Answering the helpline's call…";
+      request("/simulator/api/call/answer", { sid: entry.sid, to: entry.to, url: entry.url,
+        method: entry.method, status_callback: entry.status_callback });
+    };
     root.querySelectorAll(".keypad__key").forEach(function (button) {
       button.addEventListener("click", function () {
         var key = button.getAttribute("data-key");
@@ -250,6 +256,8 @@
         phone.status.textContent = "The menu is waiting. " + how + so_far;
       } else if (waiting["for"] === "record") {
         phone.status.textContent = "Recording after the beep.";
+      } else if (waiting["for"] === "dial") {
+        phone.status.textContent = "Connected. Hang up to end the call.";
       } else if (waiting["for"] === "queue") {
         phone.status.textContent = "On hold for an adviser.";
         q(".call__queue-text").textContent = "in the " + waiting.queue + " queue, waited " + waiting.waited + " seconds.";
@@ -311,16 +319,33 @@
               }
             });
           } else if (entry.kind === "call") {
-            document.getElementById("outgoing-empty").hidden = true;
-            var li = document.createElement("li");
-            li.textContent = "Rang " + entry.to + " from " + entry.from;
-            document.getElementById("outgoing").appendChild(li);
+            outgoing(entry);
           }
         });
         lastSent = result.last;
       }).catch(function () {}).then(function () {
         polling.timer = Date.now() - polling.activeAt < ACTIVE_MS ? setTimeout(poll, POLL_MS) : null;
       });
+  }
+
+  // A call the helpline started (ringing an adviser): answer it on a phone with that number.
+  function outgoing(entry) {
+    document.getElementById("outgoing-empty").hidden = true;
+    var li = document.createElement("li");
+    li.textContent = "Rang " + entry.to + " from " + entry.from + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "govuk-button govuk-button--secondary";
+    button.textContent = "Answer on " + entry.to;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var phone = phones.filter(function (p) { return sameNumber(p.number(), entry.to); })[0] ||
+        Phone(entry.to);
+      phone.answer(entry);
+      phone.root.querySelector(".phone__title").focus();
+    });
+    li.appendChild(button);
+    document.getElementById("outgoing").appendChild(li);
   }
 
   function start() {
