@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register `helpline audio`."""
+    from helpline.speech import models  # noqa: F401 - the audio_clip table
     from helpline.speech.commands import audio
 
     app.cli.add_command(audio)

@@ -1,4 +1,4 @@
-"""`helpline audio build`: render every fixed prompt of the phone menu into the audio cache."""
+"""`helpline audio build`: render every fixed prompt of the phone menu into the audio store."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from helpline.speech.cache import audio_path
-from helpline.speech.engines import SpeechError, render
+from helpline.speech.cache import audio_name
+from helpline.speech.engines import SpeechError
+from helpline.speech.store import audio_store, render_clip
 
 
 def prompts_to_render(
@@ -57,13 +58,17 @@ def build_audio(engine: str, *, only_missing: bool = True) -> tuple[int, int, li
 
     days = int(config.get("CALLBACK_WORKING_DAYS", 2))
     hours = hours_in(config["IVR_FLOWS_DIR"])
+    store = audio_store()
     for code, tts, text in prompts_to_render(flow, days=days, hours=hours):
-        dest = audio_path(config["AUDIO_CACHE_DIR"], engine, code, text)
-        if only_missing and dest.exists():
+        if only_missing and store.exists(code, audio_name(engine, code, text)):
             cached += 1
             continue
         try:
-            render(engine, text, tts, dest, gtts_url=config.get("GTTS_URL", ""))
+            # Files an earlier version rendered into HELPLINE_AUDIO_CACHE_DIR are taken as they
+            # are, unless --force asks for new ones.
+            render_clip(engine, code, tts, text, gtts_url=config.get("GTTS_URL", ""),
+                        legacy_dir=config["AUDIO_CACHE_DIR"] if only_missing else "",
+                        replace=not only_missing)
         except SpeechError as exc:
             problems.append(f"{code}: {text[:40]!r}: {exc}")
             continue
@@ -81,7 +86,7 @@ def audio() -> None:
 @click.option("--force", is_flag=True, help="Render again even when a file is cached.")
 @with_appcontext
 def build_command(engine: str | None, force: bool) -> None:
-    """Render every prompt in every language into AUDIO_CACHE_DIR."""
+    """Render every prompt in every language into the audio store (the database)."""
     engine = (engine or current_app.config["TTS_ENGINE"]).lower()
     if engine == "say":
         click.echo("TTS_ENGINE=say: prompts are spoken by Twilio's <Say>; nothing to render.")
@@ -91,7 +96,7 @@ def build_command(engine: str | None, force: bool) -> None:
     rendered, cached, problems = build_audio(engine, only_missing=not force)
     click.echo(
         f"{rendered} rendered, {cached} already cached, {len(problems)} failed "
-        f"({engine}, {current_app.config['AUDIO_CACHE_DIR']})"
+        f"({engine}, stored in the database)"
     )
     for problem in problems[:20]:
         click.echo(f"  - {problem}")

@@ -12,7 +12,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.flows.engine import Line, Menu
 from helpline.flows.model import Flow
-from helpline.speech.cache import audio_path
+from helpline.speech.cache import audio_name
+from helpline.speech.store import audio_store
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ class Speaker:
         config = current_app.config
         self.flow = flow
         self.engine = str(config.get("TTS_ENGINE", "say"))
-        self.cache_dir = config["AUDIO_CACHE_DIR"]
 
     def voice_language(self, language: str) -> str:
         """The language spoken by <Say> for this one: itself, or the first that has a voice."""
@@ -83,11 +83,11 @@ class Speaker:
     def line(self, verb: Any, line: Line) -> None:
         """Play the line's cached audio, or say it (and have the audio rendered for next time)."""
         if self.engine in ("gtts", "espeak"):
-            path = audio_path(self.cache_dir, self.engine, line.language, line.text)
-            if path.exists():
-                verb.play(url(f"/audio/{line.language}/{path.name}"))
+            name = audio_name(self.engine, line.language, line.text)
+            if audio_store().exists(line.language, name):
+                verb.play(url(f"/audio/{line.language}/{name}"))
                 return
-            self._render_later(line.language, line.text, path.name)
+            self._render_later(line.language, line.text, name)
         self.say(verb, line)
 
     def say(self, verb: Any, line: Line) -> None:
@@ -110,7 +110,8 @@ class Speaker:
         from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
 
         # Without a queue the job would run inside this request: the caller would wait for it.
-        memo = f"{self.cache_dir}/{language}/{name}"
+        # Per store (one per app): a second app in the same process (a test) asks for itself.
+        memo = f"{id(audio_store())}/{language}/{name}"
         now = time.monotonic()
         asked = _asked_to_render.get(memo)
         failed = _queue_failed_at.get("queue")

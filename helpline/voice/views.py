@@ -16,10 +16,9 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db, once_more_if_connection_lost
@@ -292,10 +291,22 @@ def call_status() -> Response:
 
 @bp.get("/audio/<language>/<name>")
 def audio_file(language: str, name: str) -> Response:
-    """A pre-rendered prompt, as audio/mpeg."""
+    """A pre-rendered prompt from the audio store, as audio/mpeg, with an ETag.
+
+    A name is the hash of its engine, language and words, so its sound never changes but for a
+    forced re-render: Twilio and any cache in between may keep it a day, then ask again.
+    """
     from helpline.speech.cache import is_audio_file_name
+    from helpline.speech.store import audio_store
 
     if not is_audio_file_name(language, name):
         abort(404)
-    folder = Path(current_app.config["AUDIO_CACHE_DIR"]) / language
-    return send_from_directory(folder, name, mimetype="audio/mpeg", max_age=86400)
+    clip = audio_store().get(language, name)
+    if clip is None:
+        abort(404)
+    response = Response(clip.data, mimetype="audio/mpeg")
+    response.set_etag(clip.etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.make_conditional(request)  # 304 to a matching If-None-Match
+    return response

@@ -301,10 +301,11 @@ def test_hanging_up_mid_menu_is_logged(phone_app: Flask) -> None:
 
 @pytest.fixture
 def spoken_app(phone_app: Flask) -> Flask:
-    """The phone app with every prompt in the audio cache (stand-in files: no engine needed)."""
+    """The phone app with every prompt in the audio store (stand-in clips: no engine needed)."""
     from helpline.flows.model import load_flow
-    from helpline.speech.cache import audio_path
+    from helpline.speech.cache import audio_name
     from helpline.speech.commands import prompts_to_render
+    from helpline.speech.store import audio_store
 
     phone_app.config["TTS_ENGINE"] = "espeak"
     texts: dict[str, str] = {}
@@ -313,10 +314,10 @@ def spoken_app(phone_app: Flask) -> Flask:
 
     hours = hours_in(phone_app.config["IVR_FLOWS_DIR"])
     for code, _, text in prompts_to_render(flow, days=2, hours=hours):
-        path = audio_path(phone_app.config["AUDIO_CACHE_DIR"], "espeak", code, text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"ID3 stand-in")
-        texts[f"/audio/{code}/{path.name}"] = f"{code}: {text}"
+        name = audio_name("espeak", code, text)
+        with phone_app.app_context():
+            audio_store().put(code, name, "espeak", b"ID3 stand-in")
+        texts[f"/audio/{code}/{name}"] = f"{code}: {text}"
     phone_app.config["TEST_AUDIO_TEXTS"] = texts
     return phone_app
 

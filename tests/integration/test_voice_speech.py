@@ -16,8 +16,9 @@ from urllib.parse import parse_qs
 import pytest
 from flask import Flask
 
-from helpline.speech.cache import audio_path
+from helpline.speech.cache import audio_name, audio_path
 from helpline.speech.engines import espeak_available, render
+from helpline.speech.store import audio_store
 from tests.conftest import TwilioSigner
 
 FAKE_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-gtts-audio"
@@ -89,10 +90,32 @@ def test_audio_build_renders_every_prompt_in_every_language_once(
     assert rendered > 100
     assert len(google_tts.requests) >= rendered  # gTTS splits long prompts into parts
     assert {language for _, language in google_tts.requests} == {"en", "pl", "ur"}
-    greeting = audio_path(app.config["AUDIO_CACHE_DIR"], "gtts", "en", GREETING)
-    assert greeting.read_bytes().startswith(FAKE_MP3)  # one part per chunk gTTS sent
+    with app.app_context():
+        greeting = audio_store().get("en", audio_name("gtts", "en", GREETING))
+    assert greeting is not None
+    assert greeting.data.startswith(FAKE_MP3)  # one part per chunk gTTS sent
+    assert not Path(app.config["AUDIO_CACHE_DIR"]).exists()  # in the database, not a folder
     again = runner.invoke(args=["audio", "build", "--engine", "gtts"])
     assert again.output.startswith(f"0 rendered, {rendered} already cached")
+
+
+def test_audio_build_takes_an_earlier_versions_files_and_force_renders_anew(
+    app: Flask, runner: Any, google_tts: FakeGoogleTts
+) -> None:
+    app.config["GTTS_URL"] = google_tts.url
+    old = audio_path(app.config["AUDIO_CACHE_DIR"], "gtts", "en", GREETING)
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"ID3 rendered by an earlier version")
+    assert runner.invoke(args=["audio", "build", "--engine", "gtts"]).exit_code == 0
+    assert GREETING not in [text for text, _ in google_tts.requests]
+    with app.app_context():
+        kept = audio_store().get("en", old.name)
+    assert kept is not None and kept.data == b"ID3 rendered by an earlier version"
+    assert runner.invoke(args=["audio", "build", "--engine", "gtts", "--force"]).exit_code == 0
+    with app.app_context():
+        renewed = audio_store().get("en", old.name)
+    assert renewed is not None and renewed.data.startswith(FAKE_MP3)
+    assert renewed.etag != kept.etag
 
 
 def test_audio_build_reports_an_unreachable_engine(app: Flask, runner: Any) -> None:
@@ -127,7 +150,8 @@ def test_a_missing_prompt_is_said_now_and_rendered_by_a_worker_for_the_next_call
     with app.app_context():
         SimpleWorker(list(queues.values()), connection=queues[jobs.DEFAULT_QUEUE].connection).work(
             burst=True)
-    assert audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", "en", GREETING).exists()
+    with app.app_context():
+        assert audio_store().exists("en", audio_name("espeak", "en", GREETING))
     again = ET.fromstring(twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "3" * 32})
                           .get_data(as_text=True))
     assert again[0][0].tag == "Play" and again[0][0].text is not None
@@ -171,7 +195,8 @@ def test_without_a_queue_the_webhook_never_renders_during_a_call(
     app.config["GTTS_URL"] = "http://127.0.0.1:9"  # would fail loudly if it were called
     root = ET.fromstring(twilio.post("/twilio/voice", CALL).get_data(as_text=True))
     assert root[0][0].tag == "Say"
-    assert not Path(app.config["AUDIO_CACHE_DIR"]).exists()
+    with app.app_context():
+        assert not audio_store().exists("en", audio_name("gtts", "en", GREETING))
 
 
 def test_flows_check_passes_on_the_shipped_flows(runner: Any) -> None:

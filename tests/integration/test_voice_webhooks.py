@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from helpline.extensions import db
-from helpline.speech.cache import audio_path
+from helpline.speech.cache import audio_name
+from helpline.speech.store import audio_store
 from helpline.voice.models import CallLog
 from tests.conftest import PUBLIC_BASE_URL, TwilioSigner
 
@@ -99,23 +100,31 @@ def test_a_failure_in_hours_apologises_in_the_callers_language_and_queues_with_a
     assert [verb.tag for verb in root] == ["Say", "Hangup"]
 
 
-def test_cached_prompts_are_played_and_served_as_mpeg(app: Flask, twilio: TwilioSigner) -> None:
+def test_stored_prompts_are_played_and_served_as_mpeg_with_an_etag(
+    app: Flask, twilio: TwilioSigner
+) -> None:
     app.config["TTS_ENGINE"] = "espeak"
     greeting = "Local Offer Helpline, for children with special needs."
-    cached = audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", "en", greeting)
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(b"ID3\x03\x00fake mp3")
+    name = audio_name("espeak", "en", greeting)
+    with app.app_context():  # as the worker stores it: in the database, no folder shared
+        audio_store().put("en", name, "espeak", b"ID3\x03\x00fake mp3")
     root = twiml(twilio.post("/twilio/voice", CALL))
     play = root.find("Gather/Play")  # inside the menu: a key skips it
     assert play is not None
-    assert play.text == f"{PUBLIC_BASE_URL}/audio/en/{cached.name}"
+    assert play.text == f"{PUBLIC_BASE_URL}/audio/en/{name}"
     # Everything not yet rendered is said by Twilio meanwhile, in the language's own voice.
     polish = [s for s in root.iter("Say") if s.get("language") == "pl-PL"]
     assert polish and polish[0].get("voice") == "Polly.Ewa"
     client = app.test_client()
-    with client.get(f"/audio/en/{cached.name}") as audio:
+    with client.get(f"/audio/en/{name}") as audio:
         assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
         assert audio.data == b"ID3\x03\x00fake mp3"
+        etag = audio.headers["ETag"]
+        assert etag and {"public", "max-age=86400"} <= {
+            part.strip() for part in audio.headers["Cache-Control"].split(",")
+        }
+    with client.get(f"/audio/en/{name}", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.data == b""
     assert client.get("/audio/en/" + "0" * 32 + ".mp3").status_code == 404
     assert client.get("/audio/en/..%2F..%2Fhelpline.sqlite3").status_code == 404
 

@@ -1,0 +1,124 @@
+"""Where rendered prompts live, so that every process reads the same ones: a database table of
+MP3 clips by name (the hash of engine, language and text that speech.cache gives).
+
+No process needs a folder another process writes: the worker (or `helpline audio build`) puts a
+clip, any web process serves it. One small interface, so an object store could stand in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from helpline.extensions import db
+from helpline.speech.cache import audio_name, audio_path
+from helpline.speech.engines import render
+from helpline.speech.models import AudioClip
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One rendered prompt: its MP3 bytes and an ETag for them."""
+
+    data: bytes
+    etag: str
+
+
+class AudioStore(Protocol):
+    """Rendered prompts by language and name."""
+
+    def exists(self, language: str, name: str) -> bool:
+        """True when the clip has been rendered."""
+
+    def get(self, language: str, name: str) -> Clip | None:
+        """The clip, or None if it has not been rendered yet."""
+
+    def put(self, language: str, name: str, engine: str, data: bytes,
+            replace: bool = False) -> None:
+        """Keep a rendered clip (a second put of the same name keeps the first, unless
+        `replace`)."""
+
+
+class DatabaseAudioStore:
+    """Clips in the `audio_clip` table, read and written in transactions of their own."""
+
+    def __init__(self) -> None:
+        self._known: set[tuple[str, str]] = set()  # clips seen: they never go away
+
+    def exists(self, language: str, name: str) -> bool:
+        """True when the clip has been rendered (remembered once seen)."""
+        if (language, name) in self._known:
+            return True
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                select(AudioClip.name).where(AudioClip.language == language,
+                                             AudioClip.name == name)
+            ).first()
+        if found is not None:
+            self._known.add((language, name))
+        return found is not None
+
+    def get(self, language: str, name: str) -> Clip | None:
+        """The clip's bytes and ETag, or None."""
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(AudioClip.content, AudioClip.sha256)
+                .where(AudioClip.language == language, AudioClip.name == name)
+            ).first()
+        if row is None:
+            return None
+        self._known.add((language, name))
+        return Clip(bytes(row.content), row.sha256)
+
+    def put(self, language: str, name: str, engine: str, data: bytes,
+            replace: bool = False) -> None:
+        """Insert the clip; one already there (another worker's) is kept, unless `replace`."""
+        values = {"language": language, "name": name, "engine": engine, "content": data,
+                  "sha256": hashlib.sha256(data).hexdigest()}
+        table = AudioClip.__table__
+        try:
+            with db.engine.begin() as conn:
+                if replace:
+                    conn.execute(table.delete().where(table.c.language == language,
+                                                      table.c.name == name))
+                conn.execute(table.insert().values(**values))
+        except IntegrityError:
+            pass  # rendered meanwhile by another process: the same words
+        self._known.add((language, name))
+
+
+def audio_store(app: Flask | None = None) -> AudioStore:
+    """The app's audio store."""
+    target = app or current_app
+    store = target.extensions.get("audio_store")
+    if store is None:
+        store = target.extensions["audio_store"] = DatabaseAudioStore()
+    return store  # type: ignore[no-any-return]
+
+
+def render_clip(engine: str, language: str, tts_language: str, text: str,
+                *, gtts_url: str = "", legacy_dir: str = "", replace: bool = False) -> str:
+    """Render a prompt into the store unless it is there (or `replace`); returns its name.
+
+    A file an earlier version rendered into HELPLINE_AUDIO_CACHE_DIR is taken as it is.
+    """
+    name = audio_name(engine, language, text)
+    store = audio_store()
+    if not replace and store.exists(language, name):
+        return name
+    old = audio_path(legacy_dir, engine, language, text) if legacy_dir else None
+    if old is not None and old.is_file() and old.stat().st_size:
+        data = old.read_bytes()
+    else:
+        with tempfile.TemporaryDirectory(prefix="helpline-audio-") as folder:
+            data = render(engine, text, tts_language, Path(folder) / name,
+                          gtts_url=gtts_url).read_bytes()
+    store.put(language, name, engine, data, replace=replace)
+    return name
