@@ -96,6 +96,29 @@ def describe(slot: RotaSlot) -> str:
     )
 
 
+def hour_lines(slots: list[RotaSlot]) -> list[str]:
+    """Slots as a person writes them, runs of days joined: ["mon-fri 09:00-17:00", "sat ..."];
+    each line reads back (parse_hours) to the same slots."""
+    def clock(minute: int) -> str:
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    runs: list[tuple[int, int, int, int]] = []  # first day, last day, start, end
+    for slot in sorted(slots, key=lambda s: (s.start_minute, s.end_minute, s.weekday)):
+        last = runs[-1] if runs else None
+        same_hours = last is not None and last[2:] == (slot.start_minute, slot.end_minute)
+        if last is not None and same_hours and last[1] + 1 == slot.weekday:
+            runs[-1] = (last[0], slot.weekday, last[2], last[3])
+        elif not (last is not None and same_hours and last[1] == slot.weekday):
+            # (the same stretch twice, at two priorities, is one line)
+            runs.append((slot.weekday, slot.weekday, slot.start_minute, slot.end_minute))
+    runs.sort()
+    return [
+        (DAYS[first] if first == last else f"{DAYS[first]}-{DAYS[last]}")
+        + f" {clock(start)}-{clock(end)}"
+        for first, last, start, end in runs
+    ]
+
+
 def on_duty(session: Session, at: datetime, timezone: str = "Europe/London") -> list[Adviser]:
     """Active advisers whose hours cover `at` (local time), in rota order."""
     local = at.astimezone(ZoneInfo(timezone))

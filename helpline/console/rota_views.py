@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 
 from helpline.advisers.models import Adviser
-from helpline.advisers.rota import add_hours, describe, new_adviser
+from helpline.advisers.rota import add_hours, hour_lines, new_adviser
 from helpline.console import audit, bp
 from helpline.console.pages import page
 from helpline.console.permissions import manager_only, staff
@@ -18,7 +18,7 @@ from helpline.families.phone_numbers import to_e164
 
 
 def _hour_lines(adviser: Adviser | None) -> str:
-    return "\n".join(describe(slot) for slot in adviser.hours) if adviser else ""
+    return "\n".join(hour_lines(adviser.hours)) if adviser else ""
 
 
 def _form() -> tuple[str, str, list[str], int | None]:
@@ -33,7 +33,7 @@ def _form() -> tuple[str, str, list[str], int | None]:
 def rota() -> str:
     """Every adviser, their hours and masked mobile."""
     advisers = db.session.scalars(db.select(Adviser).order_by(Adviser.name, Adviser.id)).all()
-    return page("rota.html", "Rota", "rota", advisers=advisers, describe=describe,
+    return page("rota.html", "Rota", "rota", advisers=advisers, hour_lines=hour_lines,
                 masked=staff_mask)
 
 

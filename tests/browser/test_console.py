@@ -32,9 +32,9 @@ def accessible(page: Any, shots: Path | None = None, name: str = "") -> None:
     """No WCAG 2.2 A/AA violations here, every control reached by Tab; and a screenshot for the
     docs when named."""
     assert axe_violations(page) == [], page.url
-    every_control_reached_by_tab(page)
     if shots is not None and name:
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    every_control_reached_by_tab(page)
 
 
 _MARK_CONTROLS = """() => {

@@ -256,3 +256,16 @@ def test_the_cli_gives_advisers_and_managers_a_first_password_link(app: Flask,
     assert relinked.exit_code == 0
     # The old link stops working when a new one is made.
     assert app.test_client().get(f"/console/set-password/{link.group(1)}").status_code == 404
+
+
+def test_times_show_on_the_councils_clock(app: Flask, asha: FlaskClient) -> None:
+    from datetime import UTC, datetime
+
+    callback = add_callback(app)
+    with app.app_context():
+        row = db.session.get(CallbackRequest, callback)
+        assert row is not None
+        row.created_at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)  # 10:00 in London (BST)
+        db.session.commit()
+    page = asha.get(f"/console/callbacks/{callback}").get_data(as_text=True)
+    assert "1 July 2026 at 10:00" in page

@@ -72,3 +72,19 @@ def test_a_calls_way_through_the_menu_reads_as_words_not_ids() -> None:
     summary = "Phone menu in Polish (pl): language:pl > main > ehc > callback"
     assert plain_words.summary_steps(summary) == ["language:pl", "main", "ehc", "callback"]
     assert plain_words.path([], known) == "made no choice"
+
+
+def test_rota_hours_read_back_as_a_person_writes_them() -> None:
+    from helpline.advisers.models import Adviser
+    from helpline.advisers.rota import add_hours, hour_lines, parse_hours
+
+    adviser = Adviser(name="A", mobile="+447700900201")
+    written = ["mon-fri 09:00-17:00", "sat 10:00-12:30", "wed 18:00-20:00"]
+    add_hours(adviser, written)
+    lines = hour_lines(adviser.hours)
+    assert lines == ["mon-fri 09:00-17:00", "wed 18:00-20:00", "sat 10:00-12:30"]
+    again = Adviser(name="B", mobile="+447700900202")
+    add_hours(again, lines)
+    assert sorted((s.weekday, s.start_minute, s.end_minute) for s in again.hours) == sorted(
+        (s.weekday, s.start_minute, s.end_minute) for s in adviser.hours)
+    assert parse_hours(lines[0]).weekdays == (0, 1, 2, 3, 4)
