@@ -239,3 +239,22 @@ def test_text_the_family_and_errors_pass_axe_and_work_by_keyboard(
     accessible(page)
     page.goto(f"{live_url}/console/set-password/not-a-link")
     accessible(page)
+
+    # Signed out: a wrong password's error, and the page to choose a password.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email address").fill("asha@example.org")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "Enter a correct email address and password" in page.locator(
+        ".govuk-error-summary").inner_text()
+    accessible(page)
+    with live_app.app_context():
+        from helpline.console import accounts
+
+        user = accounts.find(db.session(), "asha@example.org")
+        assert user is not None
+        token = accounts.issue_password_token(user)
+        db.session.commit()
+    page.goto(f"{live_url}/console/set-password/{token}")
+    accessible(page, screenshots, "choose-password")
