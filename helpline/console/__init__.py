@@ -130,7 +130,9 @@ def _headers(response: Response) -> Response:
     )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: on https Flask-WTF refuses a form post without a Referer
+    # from this site, and family records must not leak in one to anywhere else.
+    response.headers["Referrer-Policy"] = "same-origin"
     if request.endpoint != "console.static":
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -198,3 +198,22 @@ def test_posts_without_a_csrf_token_are_refused(app: Flask, client: FlaskClient)
         from helpline.families.models import CallbackRequest
 
         assert db.session.get(CallbackRequest, callback).status == "new"  # type: ignore[union-attr]
+
+
+def test_over_https_a_form_posted_from_the_console_is_accepted(app: Flask) -> None:
+    # Flask-WTF refuses an https post whose Referer is missing or another site's: the console
+    # must let browsers send its own address (same-origin), never none (no-referrer).
+    add_staff(app, "asha@example.org")
+    client = app.test_client()
+    page = client.get("/console/sign-in", base_url="https://helpline.example.org")
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    form = {"csrf_token": token.group(1), "email": "asha@example.org", "password": PASSWORD}
+    elsewhere = client.post("/console/sign-in", data=form, base_url="https://helpline.example.org",
+                            headers={"Referer": "https://evil.example/console/sign-in"})
+    assert elsewhere.status_code == 400
+    ours = client.post("/console/sign-in", data=form, base_url="https://helpline.example.org",
+                       headers={"Referer": "https://helpline.example.org/console/sign-in"})
+    assert ours.status_code == 302 and ours.headers["Location"] == "/console/"
+    assert client.get("/console/", base_url="https://helpline.example.org").status_code == 200
