@@ -20,6 +20,7 @@ from helpline.directory.models import utcnow
 from helpline.families.callbacks import OPEN_STATUSES
 from helpline.families.models import CallbackAttempt, CallbackRequest
 from helpline.logs import mask_phone
+from helpline.outbound.models import OutboundMessage
 from helpline.sms.models import SmsMessage
 from helpline.voice.models import CallLog
 
@@ -129,10 +130,23 @@ def adviser_names(session: Session) -> dict[int, str]:
 
 
 @dataclass(frozen=True)
+class Text:
+    """One text in the family's thread: theirs, the helpline's reply, or one sent on its own
+    (a callback confirmation, an adviser's approved text)."""
+
+    at: datetime
+    sender: str  # "Family", "Helpline" or "Helpline (an adviser's text)"
+    body: str
+
+
+_SENDERS = {"adviser-text": "Helpline (an adviser’s text)"}
+
+
+@dataclass(frozen=True)
 class FamilyRecord:
     """What the family asked, for the adviser working their callback."""
 
-    texts: list[SmsMessage]
+    texts: list[Text]
     calls: list[CallLog]
     earlier: list[CallbackRequest]
     attempts: list[CallbackAttempt]
@@ -142,15 +156,26 @@ def family_record(session: Session, callback: CallbackRequest) -> FamilyRecord:
     """The family's recent texts and replies, calls, earlier callbacks and this one's attempts."""
     number = callback.phone_number
     since = utcnow() - timedelta(days=HISTORY_DAYS)
-    texts: list[SmsMessage] = []
+    texts: list[Text] = []
     calls: list[CallLog] = []
     earlier: list[CallbackRequest] = []
     if number:
-        texts = list(reversed(session.scalars(
+        for message in session.scalars(
             select(SmsMessage).where(SmsMessage.phone_number == number,
                                      SmsMessage.created_at >= since)
             .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(HISTORY_LIMIT)
-        ).all()))
+        ):
+            texts.append(Text(aware(message.created_at),
+                              "Family" if message.direction == "in" else "Helpline",
+                              message.body or "(erased)"))
+        for sent in session.scalars(
+            select(OutboundMessage).where(OutboundMessage.phone_number == number,
+                                          OutboundMessage.created_at >= since)
+            .order_by(OutboundMessage.created_at.desc()).limit(HISTORY_LIMIT)
+        ):
+            texts.append(Text(aware(sent.created_at), _SENDERS.get(sent.purpose, "Helpline"),
+                              sent.body or "(erased)"))
+        texts = sorted(texts, key=lambda t: t.at)[-HISTORY_LIMIT:]
         calls = list(session.scalars(
             select(CallLog).where(CallLog.phone_number == number, CallLog.created_at >= since)
             .order_by(CallLog.created_at.desc()).limit(HISTORY_LIMIT)

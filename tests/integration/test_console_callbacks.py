@@ -111,6 +111,10 @@ def test_approved_texts_go_in_the_familys_language_and_never_to_an_opt_out(
         [sent] = db.session.scalars(select(OutboundMessage)).all()
         assert sent.language == "pl" and sent.phone_number == "+447700900124"
         assert "Zadzwoń do nas: +447700900000" in (sent.body or "")
+    # The family's thread on the callback shows what the adviser sent.
+    thread = asha.get(f"/console/callbacks/{polish}").get_data(as_text=True)
+    assert "Helpline (an adviser’s text)" in thread and "Zadzwoń do nas" in thread
+    with app.app_context():
         db.session.add(OptOut(phone_number="+447700900124"))
         db.session.commit()
     refused = post(asha, f"/console/callbacks/{polish}/text", {"text": "call_us"})
