@@ -4,13 +4,15 @@
 # compose.yaml runs it with PostgreSQL and Redis; docs/operations.md says how to keep it running.
 
 FROM python:3.12-slim-bookworm AS build
+# --build-arg EXTRAS=[s3] for prompts in an S3-compatible bucket (AUDIO_S3_BUCKET).
+ARG EXTRAS=""
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY helpline/ helpline/
 COPY workers/ workers/
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir .
+    && /opt/venv/bin/pip install --no-cache-dir ".${EXTRAS}"
 
 FROM python:3.12-slim-bookworm
 # Debian's security updates are wanted, so the packages are not pinned to a version (DL3008).

@@ -84,6 +84,10 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
             environ, "HELPLINE_AUDIO_CACHE_DIR", str(Path(instance_path) / "audio_cache")
         ),
         "TRUST_PROXY": env_bool(environ, "TRUST_PROXY", False),
+        # Rendered prompts in an S3-compatible bucket instead of the database (the s3 extra).
+        "AUDIO_S3_BUCKET": env_str(environ, "AUDIO_S3_BUCKET"),
+        "AUDIO_S3_PREFIX": env_str(environ, "AUDIO_S3_PREFIX", "audio/"),
+        "AUDIO_S3_ENDPOINT_URL": env_str(environ, "AUDIO_S3_ENDPOINT_URL"),
         # production, development or demo (helpline/demo.py); scripts/serve starts the demo.
         "HELPLINE_MODE": env_str(environ, "HELPLINE_MODE", "production").lower(),
         "OUTBOUND_TRANSPORT": _transport(env_str(environ, "OUTBOUND_TRANSPORT", "twilio")),

@@ -1,8 +1,9 @@
 """Where rendered prompts live, so that every process reads the same ones: a database table of
-MP3 clips by name (the hash of engine, language and text that speech.cache gives).
+MP3 clips by name (the hash of engine, language and text that speech.cache gives), or an
+S3-compatible bucket when AUDIO_S3_BUCKET is set.
 
 No process needs a folder another process writes: the worker (or `helpline audio build`) puts a
-clip, any web process serves it. One small interface, so an object store could stand in.
+clip, any web process serves it. Both stores keep one small interface, AudioStore.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -94,12 +95,72 @@ class DatabaseAudioStore:
         self._known.add((language, name))
 
 
+class S3AudioStore:
+    """Clips in an S3-compatible bucket (AUDIO_S3_BUCKET), under AUDIO_S3_PREFIX."""
+
+    def __init__(self, bucket: str, prefix: str = "audio/", endpoint_url: str = "",
+                 client: Any = None) -> None:
+        import boto3  # the s3 extra: pip install ".[s3]"
+
+        self.bucket, self.prefix = bucket, prefix
+        # Credentials and region come from the environment, as for every AWS client.
+        self.client = client or boto3.client("s3", endpoint_url=endpoint_url or None)
+        self._known: set[tuple[str, str]] = set()
+
+    def _key(self, language: str, name: str) -> str:
+        return f"{self.prefix}{language}/{name}"
+
+    def exists(self, language: str, name: str) -> bool:
+        """True when the object is in the bucket (remembered once seen)."""
+        from botocore.exceptions import ClientError
+
+        if (language, name) in self._known:
+            return True
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(language, name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        self._known.add((language, name))
+        return True
+
+    def get(self, language: str, name: str) -> Clip | None:
+        """The object's bytes and the bucket's ETag for them, or None."""
+        from botocore.exceptions import ClientError
+
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=self._key(language, name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        self._known.add((language, name))
+        return Clip(found["Body"].read(), str(found["ETag"]).strip('"'))
+
+    def put(self, language: str, name: str, engine: str, data: bytes,
+            replace: bool = False) -> None:
+        """Upload the clip (one already there is kept, unless `replace`)."""
+        if not replace and self.exists(language, name):
+            return
+        self.client.put_object(Bucket=self.bucket, Key=self._key(language, name), Body=data,
+                               ContentType="audio/mpeg", Metadata={"engine": engine})
+        self._known.add((language, name))
+
+
 def audio_store(app: Flask | None = None) -> AudioStore:
-    """The app's audio store."""
+    """The app's audio store: the bucket when AUDIO_S3_BUCKET is set, else the database."""
     target = app or current_app
     store = target.extensions.get("audio_store")
     if store is None:
-        store = target.extensions["audio_store"] = DatabaseAudioStore()
+        config = target.config
+        if config.get("AUDIO_S3_BUCKET"):
+            store = S3AudioStore(config["AUDIO_S3_BUCKET"],
+                                 config.get("AUDIO_S3_PREFIX", "audio/"),
+                                 config.get("AUDIO_S3_ENDPOINT_URL", ""))
+        else:
+            store = DatabaseAudioStore()
+        target.extensions["audio_store"] = store
     return store  # type: ignore[no-any-return]
 
 
