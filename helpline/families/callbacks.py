@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
+from helpline.extensions import affected_rows
 from helpline.families.models import CALLBACK_STATUSES, CallbackRequest
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,19 @@ def _open(session: Session, callback_id: int) -> CallbackRequest:
 
 
 def claim(session: Session, callback_id: int, adviser_id: int) -> CallbackRequest:
-    """An adviser takes the request; the caller commits."""
+    """An adviser takes the request; the caller commits. One adviser only: another's claim
+    (even at the same moment, in another process) raises ValueError."""
     row = _open(session, callback_id)
-    row.status, row.claimed_by, row.updated_at = "claimed", adviser_id, utcnow()
+    taken = affected_rows(session.execute(
+        update(CallbackRequest)
+        .where(CallbackRequest.id == callback_id, CallbackRequest.status.in_(OPEN_STATUSES),
+               or_(CallbackRequest.claimed_by.is_(None),
+                   CallbackRequest.claimed_by == adviser_id))
+        .values(status="claimed", claimed_by=adviser_id, updated_at=utcnow())
+    ))
+    if not taken:
+        raise ValueError(f"callback request {callback_id} is already another adviser's")
+    session.refresh(row)
     return row
 
 

@@ -273,3 +273,21 @@ def test_times_show_on_the_councils_clock(app: Flask, asha: FlaskClient) -> None
         db.session.commit()
     page = asha.get(f"/console/callbacks/{callback}").get_data(as_text=True)
     assert "1 July 2026 at 10:00" in page
+
+
+def test_two_advisers_taking_one_callback_at_once_leave_it_with_the_first(app: Flask) -> None:
+    from helpline.families import callbacks
+
+    callback = add_callback(app)
+    with app.app_context():
+        # Ben's page was read before Asha took it: his claim must not take it from her.
+        stale = db.session.get(CallbackRequest, callback)
+        assert stale is not None and stale.claimed_by is None
+        db.session.execute(CallbackRequest.__table__.update().where(
+            CallbackRequest.id == callback).values(claimed_by=1, status="claimed"))
+        db.session.commit()
+        with pytest.raises(ValueError, match="another adviser"):
+            callbacks.claim(db.session(), callback, adviser_id=2)
+        db.session.rollback()
+        row = db.session.get(CallbackRequest, callback)
+        assert row is not None and row.claimed_by == 1
