@@ -104,7 +104,11 @@ def _echo_sent_after(app: Flask, start: int, what: str) -> None:
     """The texts the helpline sent on its own (through the outbox) since `start`."""
     from helpline.outbound.local_transport import capture_path, captured
 
-    sent = [e for e in captured(capture_path(app), after=start) if e["kind"] == "text"]
+    found = captured(capture_path(app), after=start)
+    for entry in found:
+        if entry["kind"] == "call":  # escalation ringing an adviser, say
+            click.echo(f"The helpline rang {entry['to']} ({entry['sid']})")
+    sent = [e for e in found if e["kind"] == "text"]
     click.echo(f"Texts sent {what}: {len(sent)}")
     for entry in sent:
         _echo_text(f"< text to {entry['to']}", texts.describe(entry.get("body") or ""))

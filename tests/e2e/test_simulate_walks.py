@@ -180,6 +180,9 @@ def test_the_adviser_answers_the_helplines_call_and_meets_the_caller(demo: Flask
     caller = call.move(exchange, caller.state, {"update": moved[0]})
     assert caller.waiting == {"for": "dial", "kind": "Conference", "to": conference}
 
+    out = simulate(demo, "call", "0", "--from", "+447700900124")
+    assert f"The helpline rang {adviser_mobile} (CA" in out
+
     ended = call.move(exchange, caller.state, {"hangup": True})
     assert ended.state["ended"]
     ended = call.move(exchange, adviser_call.state, {"hangup": True})
