@@ -103,6 +103,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "FEED_MAX_BYTES": env_int(environ, "FEED_MAX_BYTES", 50_000_000),
         "FEED_RETRIES": env_int(environ, "FEED_RETRIES", 3),
         "FEED_RETRY_BACKOFF_SECONDS": env_int(environ, "FEED_RETRY_BACKOFF_SECONDS", 2),
+        # Larger request bodies get 413 before they are read: a real webhook is a few KB.
+        "MAX_CONTENT_LENGTH": env_int(environ, "MAX_REQUEST_BYTES", 64 * 1024),
     }
 
 

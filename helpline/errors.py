@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -12,6 +12,14 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """Register handlers that turn any failure into a short, safe response."""
+
+    @app.before_request
+    def refuse_nul() -> None:
+        # No URL of ours has a NUL in it, and PostgreSQL refuses one in any text it is given:
+        # a plain 400 here, not a 500 from whichever query would have carried it.
+        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in \
+                request.query_string:
+            abort(400, description="NUL is not allowed in a URL")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

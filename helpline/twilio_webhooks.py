@@ -1,4 +1,5 @@
-"""The check every Twilio webhook passes: a valid X-Twilio-Signature, or 403 and nothing done."""
+"""The check every Twilio webhook passes: a valid X-Twilio-Signature, or 403 and nothing done;
+then every field it carries cut to a sane length, with control characters taken out."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
@@ -14,10 +16,44 @@ from twilio.request_validator import (
     RequestValidator,
     get_signature_algorithm,
 )
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Longest value kept of each field; anything longer is cut before a view sees it. Twilio's sids
+# are 34 characters; a message is at most 1600; a spoken answer to a menu is a few words.
+FIELD_CAPS: dict[str, int] = {
+    "Body": 1600,
+    "SpeechResult": 300,
+    "Digits": 32,
+    "From": 64,
+    "To": 64,
+    "RecordingUrl": 512,
+    "node": 64,
+    "lang": 8,
+}
+SID_CAP = 64  # every *Sid field, and the database's sid columns
+DEFAULT_CAP = 256
+
+# Control characters other than tab and line breaks: no phone sends them, and PostgreSQL
+# refuses NUL in text, which would turn a request into an error.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_CONTROLS.update({127: None})
+
+
+def cap(name: str, value: str) -> str:
+    """A field's value without control characters, cut to its field's longest length."""
+    limit = FIELD_CAPS.get(name, SID_CAP if name.endswith("Sid") else DEFAULT_CAP)
+    return value[: limit * 2].translate(_CONTROLS)[:limit]
+
+
+def capped(fields: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    """Every value of a form or query string made safe with cap(); names are capped too."""
+    return ImmutableMultiDict(
+        [(cap("", name)[:64], cap(name, value)) for name, value in fields.items(multi=True)]
+    )
 
 
 def signed_url() -> str:
@@ -45,27 +81,36 @@ def is_signed_by_twilio() -> bool:
     if not tokens or not signature:
         return False
     algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
+    url = signed_url()
     params: Any
-    if "bodySHA256" in request.args:
+    # The validator takes a body hash only when its own parse of the URL finds one (a blank
+    # ?bodySHA256= is no hash): asked any other way, a raw body makes it fail with an error.
+    if "bodySHA256" in parse_qs(urlsplit(url).query):
         # JSON bodies are signed by a hash of the raw body carried in the query string.
         params = request.get_data(as_text=True)
     elif request.method == "POST":
         params = request.form  # a MultiDict: repeated fields are all signed
     else:
         params = {}
-    url = signed_url()
-    return any(RequestValidator(token).validate(url, params, signature, algorithm)
-               for token in tokens)
+    try:
+        return any(RequestValidator(token).validate(url, params, signature, algorithm)
+                   for token in tokens)
+    except (TypeError, ValueError, UnicodeError):  # a forged request shaped to break the check
+        return False
 
 
 def twilio_request(view: F) -> F:
-    """Decorate a webhook view: unsigned or wrongly signed requests get 403 before it runs."""
+    """Decorate a webhook view: unsigned or wrongly signed requests get 403 before it runs; the
+    view then sees only capped fields (see cap())."""
 
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         if not is_signed_by_twilio():
             log.warning("rejected a Twilio webhook with a bad signature on %s", request.path)
             abort(403)
+        # Werkzeug caches both on the request: what the view reads from here on is safe.
+        request.form = capped(request.form)  # type: ignore[misc]
+        request.args = capped(request.args)  # type: ignore[misc]
         return view(*args, **kwargs)
 
     return cast(F, checked)

@@ -27,12 +27,11 @@ from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsMessage
 from helpline.sms.replies import pack
 from helpline.sms.segments import count_segments
 from helpline.sms.templates import TemplateSet, templates_from
+from helpline.twilio_webhooks import cap
 from helpline.upserts import upsert_if_unchanged
 
 log = logging.getLogger(__name__)
 
-# Twilio's longest SMS body is 1600 characters; anything longer is not a real text.
-MAX_BODY = 1600
 STATUS_ORDER = ("accepted", "queued", "scheduled", "sending", "sent", "receiving", "received",
                 "undelivered", "failed", "delivered", "read", "canceled")
 
@@ -55,22 +54,14 @@ class InboundSms:
         except ValueError:
             media = 0
         return cls(
-            message_sid=str(form.get("MessageSid") or form.get("SmsSid") or "")[:64],
-            from_number=str(form.get("From", ""))[:64],
-            to_number=str(form.get("To", ""))[:64],
-            body=_printable(str(form.get("Body", "")))[:MAX_BODY],
+            message_sid=cap("MessageSid",
+                            str(form.get("MessageSid") or form.get("SmsSid") or "")),
+            from_number=cap("From", str(form.get("From", ""))),
+            to_number=cap("To", str(form.get("To", ""))),
+            # Twilio's longest SMS body is 1600 characters; anything longer is not a real text.
+            body=cap("Body", str(form.get("Body", ""))),
             num_media=media,
         )
-
-
-# Control characters other than tab and line breaks: no phone sends them, and PostgreSQL
-# refuses NUL in text, which would turn a family's text into an error.
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-_CONTROLS.update({127: None})
-
-
-def _printable(text: str) -> str:
-    return text.translate(_CONTROLS)
 
 
 @dataclass(frozen=True)

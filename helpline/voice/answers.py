@@ -74,8 +74,13 @@ def answer(
     from_number: str | None = None,
     before: list[Line] | None = None,
     came_from: tuple[str, str] | None = None,
+    step_key: str | None = None,
 ) -> VoiceResponse:
-    """TwiML for a turn, with its effects (texts, callbacks, the queue) and the call's new state."""
+    """TwiML for a turn, with its effects (texts, callbacks, the queue) and the call's new state.
+
+    `step_key` names the request: the same request again gets the same TwiML and causes nothing
+    a second time (texts and callbacks are kept once per cause; the queue rings no one again).
+    """
     open_now = is_open()
     if turn.action == "adviser" and not open_now:
         turn = offer_message(flow, turn.state, "closed")
@@ -90,9 +95,8 @@ def answer(
         speaker.line(response, line)
     readout, informed = _read_out(flow, turn)
     session = db.session()
-    calls.advance(
-        session, call_sid, turn, informed=informed, from_number=from_number, came_from=came_from
-    )
+    fresh = calls.advance(session, call_sid, turn, informed=informed, from_number=from_number,
+                          came_from=came_from, step_key=step_key)
     # The call's place is kept first: a failing text or callback below can't lose it.
     session.commit()
     if turn.action == "menu" and turn.menu is not None:
@@ -109,7 +113,8 @@ def answer(
         gather(response, speaker, turn.menu, 0, [_text_me_this(flow, call, turn)])
     elif turn.action == "adviser":
         queue = join_adviser_queue(response, lang)
-        calls.caller_joined_adviser_queue(session, call, queue)
+        if fresh:
+            calls.caller_joined_adviser_queue(session, call, queue)
         return response
     elif turn.action == "callback" and call.phone_number:
         from helpline.families.callbacks import request_callback

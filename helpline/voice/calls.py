@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -60,7 +61,12 @@ def _menu_step_update(with_steps: bool, informed: bool) -> Update:
             (or_(calls.c.outcome.is_(None), calls.c.outcome == "hung up"), "informed"),
             else_=calls.c.outcome,
         )
-    return update(calls).where(calls.c.call_sid == bindparam("call")).values(values)
+    values["last_step"] = bindparam("step", type_=calls.c.last_step.type)
+    # A request whose step the call took last (a replay) matches no row and changes nothing.
+    return update(calls).where(
+        calls.c.call_sid == bindparam("call"),
+        or_(calls.c.last_step.is_(None), calls.c.last_step != bindparam("step")),
+    ).values(values)
 
 
 # A menu step's UPDATE for each shape (new steps or not, informed or not), built once: building
@@ -76,44 +82,53 @@ def advance(
     informed: bool = False,
     from_number: str | None = None,
     came_from: tuple[str, str] | None = None,
-) -> None:
-    """Keep where the call is now, adding the turn's new steps to its path, in one UPDATE.
+    step_key: str | None = None,
+) -> bool:
+    """Keep where the call is now, adding the turn's new steps to its path, in one UPDATE;
+    False when this request (`step_key`, a digest of it) was the call's last step already.
 
     The engine was given no path, so turn.state.path holds only this turn's steps: they are
     appended in SQL and the row is never read on a menu step. A re-prompt or repeat at the same
     menu (came_from: the node and language the request answered) writes nothing: its place is
-    in the URL Twilio calls next. The caller commits.
+    in the URL Twilio calls next. A replayed request writes nothing either. The caller commits.
     """
     state = turn.state
+    key = (step_key or secrets.token_hex(16))[:64]  # no key: never taken for a replay
     if (
         turn.action == "menu"
         and not state.path
         and not informed
         and came_from == (state.node, state.language)
     ):
-        return
+        return True
     steps = " > ".join(state.path)
     if came_from is None:  # not a menu step (a new call, a message, the queue): rare, read it
         call = open_call(session, call_sid, from_number, state.language)
+        if call.last_step == key:
+            return False
         call.node, call.tries, call.language = state.node[:64], state.tries, state.language
         if steps:
             call.path = f"{call.path} > {steps}" if call.path else steps
         if informed:
             call.reached("informed")
-        call.updated_at = utcnow()
+        call.updated_at, call.last_step = utcnow(), key
         session.flush()
-        return
+        return True
     result = session.connection().execute(_MENU_STEP[(bool(steps), informed)], {
         "call": call_sid[:64], "to_node": state.node[:64], "to_tries": state.tries,
-        "to_language": state.language, "now": utcnow(), "steps": steps,
+        "to_language": state.language, "now": utcnow(), "steps": steps, "step": key,
     })
-    changed = affected_rows(result)
-    if not changed:  # the first request of the call (or its row was lost): start the row
-        call = open_call(session, call_sid, from_number, state.language)
-        call.node, call.tries, call.path = state.node[:64], state.tries, steps
-        if informed:
-            call.reached("informed")
-        session.flush()
+    if affected_rows(result):
+        return True
+    if find_call(session, call_sid) is not None:  # its row is there: this step was taken
+        return False
+    # The first request of the call (or its row was lost): start the row.
+    call = open_call(session, call_sid, from_number, state.language)
+    call.node, call.tries, call.path, call.last_step = state.node[:64], state.tries, steps, key
+    if informed:
+        call.reached("informed")
+    session.flush()
+    return True
 
 
 def caller_joined_adviser_queue(session: Session, call: CallLog, queue_name: str) -> None:

@@ -38,6 +38,8 @@ class CallLog(db.Model):  # type: ignore[name-defined,misc]
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A digest of the request that took the last step: the same request again changes nothing.
+    last_step: Mapped[str | None] = mapped_column(String(64))
 
     @property
     def steps(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ GET  /audio/<lang>/<file>.mp3   pre-rendered prompts
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -144,7 +145,18 @@ def _answer(
 ) -> Response:
     form = request.form
     sid, number = form.get("CallSid", ""), form.get("From")
-    return _twiml(answer(flow, sid, turn, from_number=number, before=before, came_from=came_from))
+    return _twiml(answer(flow, sid, turn, from_number=number, before=before, came_from=came_from,
+                         step_key=_step_key()))
+
+
+def _step_key() -> str:
+    """A digest of what makes this request one step of the call: the same request sent again
+    has the same one."""
+    form, args = request.form, request.args
+    parts = (request.path, args.get("node", ""), args.get("try", ""), args.get("lang", ""),
+             form.get("Digits", ""), form.get("SpeechResult", ""), form.get("QueueResult", ""),
+             form.get("RecordingUrl", ""))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 @bp.post("/twilio/voice")
