@@ -74,8 +74,8 @@ def test_odd_signature_headers_are_refused(app: Flask) -> None:
         assert_safe(response)
 
 
-HOSTILE_VALUES = ["\x00", "CA\x00" + "1" * 30, "SM" + "\x00" * 32, "x" * 5000, "' OR 1=1 --",
-                  "\ud800", "CA" + "1" * 32 + "\x00", "%00", "<Say>hi</Say>", "\u202e\u0000"]
+HOSTILE_VALUES = ["\x00", "CA\x00" + "1" * 30, "x" * 5000, "' OR 1=1 --", "\ud800",
+                  "<Say>hi</Say>\u202e"]
 FIELDS = ["CallSid", "MessageSid", "SmsSid", "From", "To", "Body", "Digits", "SpeechResult",
           "CallStatus", "MessageStatus", "QueueResult", "QueueTime", "QueuePosition",
           "RecordingUrl", "RecordingDuration", "NumMedia", "ErrorCode"]
@@ -91,14 +91,16 @@ def test_signed_hostile_fields_never_give_a_server_error(
     app: Flask, twilio: TwilioSigner, value: str
 ) -> None:
     value = _clean(value)
+    base = {**CALL, **SMS}
     for path in twilio_routes(app):
-        for query in ("", "?node=main&try=0&lang=en&ref=1&escalation=1&attempt=1",
-                      "?node=%00&try=%00&lang=%00&ref=%00&escalation=%00&attempt=%00"):
-            base = {**CALL, **SMS}
-            for field in FIELDS:
-                form = {**base, field: value}
-                response = twilio.post(path + query, form)
-                assert_safe(response)
+        # Each field hostile in an otherwise real request (so the row it names is found)...
+        for field in FIELDS:
+            assert_safe(twilio.post(path + "?node=main&try=0&lang=en&ref=1&escalation=1"
+                                    "&attempt=1", {**base, field: value}))
+        # ...and every field and URL parameter hostile at once.
+        for query in ("", "?node={0}&try={0}&lang={0}&ref={0}&escalation={0}&attempt={0}"):
+            assert_safe(twilio.post(path + query.format(value.encode().hex()[:40]),
+                                    dict.fromkeys(FIELDS, value)))
 
 
 def test_nul_in_an_api_id_or_filter_is_not_a_server_error(app: Flask) -> None:
