@@ -2,12 +2,14 @@
 
 Job functions live in `workers/`, take ids and plain values, and open their own app context with
 `job_app_context()` so the same function works under `helpline worker`, a test's SimpleWorker,
-or in-process inside a web request.
+or in-process inside a web request. `helpline/` names them ("workers.outbound.send_text") and
+never imports `workers/`: the jobs depend on the helpline, not the other way round.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import re
@@ -64,8 +66,22 @@ def queues(app: Flask | None = None) -> dict[str, Any] | None:
     return target.extensions.get("rq_queues")  # type: ignore[no-any-return]
 
 
+def job_function(name: str) -> Callable[..., Any]:
+    """The job function a dotted name ("workers.outbound.send_text") names."""
+    module_name, _, attribute = name.rpartition(".")
+    if not module_name.startswith("workers."):
+        raise ValueError(f"{name!r} is not a job in workers/")
+    function: Callable[..., Any] = getattr(importlib.import_module(module_name), attribute)
+    return function
+
+
+def run_now(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the named job in this process, now."""
+    return job_function(name)(*args, **kwargs)
+
+
 def enqueue(
-    func: Callable[..., Any],
+    name: str,
     *args: Any,
     job_id: str | None = None,
     retry: Any = None,
@@ -74,18 +90,20 @@ def enqueue(
     job_timeout: int | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Queue `func(*args, **kwargs)`; without Redis, run it now (a delayed job is then skipped).
+    """Queue the job `name` (see job_function) with these arguments; without Redis, run it now
+    (a delayed job is then skipped).
 
     `job_id`, `retry`, `urgent`, `delay` and `job_timeout` (seconds; default JOB_TIMEOUT) are
     for the queue and never reach `func`. Raises
     EnqueueFailed when Redis can't be reached, so callers can leave the work pending.
     """
+    job_function(name)  # a misspelt name fails here, where it was written, not in a worker
     named = queues()
     if named is None:
         if delay is not None:
-            log.info("no REDIS_URL: delayed job %s skipped", getattr(func, "__name__", func))
+            log.info("no REDIS_URL: delayed job %s skipped", name)
             return None
-        return func(*args, **kwargs)
+        return run_now(name, *args, **kwargs)
     from redis import RedisError
 
     queue = named[URGENT_QUEUE if urgent else DEFAULT_QUEUE]
@@ -96,11 +114,11 @@ def enqueue(
         if job_id and _already_waiting(queue, job_id):
             return None
         if delay is not None:
-            return queue.enqueue_in(delay, func, args=args, kwargs=kwargs, **options)
-        return queue.enqueue(func, args=args, kwargs=kwargs, **options)
+            return queue.enqueue_in(delay, name, args=args, kwargs=kwargs, **options)
+        return queue.enqueue(name, args=args, kwargs=kwargs, **options)
     except RedisError as exc:
         raise EnqueueFailed(
-            f"could not enqueue {job_id or func}: {exc.__class__.__name__}"
+            f"could not enqueue {job_id or name}: {exc.__class__.__name__}"
         ) from exc
 
 

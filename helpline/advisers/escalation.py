@@ -28,21 +28,24 @@ log = logging.getLogger(__name__)
 
 
 
+# The job that starts ringing advisers (workers/escalation.py).
+ESCALATE = "workers.escalation.escalate"
+
+
 def caller_waiting(
     session: Session, *, call_sid: str, queue_name: str, menu_path: list[str], language: str
 ) -> None:
     """A caller has joined the adviser queue: start ringing advisers for them (in a job)."""
-    from helpline.jobs import EnqueueFailed, enqueue, job_id_for
-    from workers.escalation import escalate
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for, run_now
 
     args = (call_sid, queue_name, list(menu_path), language, utcnow().isoformat())
     try:
-        enqueue(escalate, *args, job_id=job_id_for("escalate", call_sid), urgent=True)
+        enqueue(ESCALATE, *args, job_id=job_id_for("escalate", call_sid), urgent=True)
     except EnqueueFailed:
         # A waiting caller can't wait for Redis to come back: ring from this process instead.
         log.warning("Redis is down: escalating call %s in-process", call_sid)
         try:
-            escalate(*args)
+            run_now(ESCALATE, *args)
         except Exception:  # noqa: BLE001 - the caller still hears the queue's hold message
             log.exception("escalation for %s failed", call_sid)
 
@@ -134,7 +137,6 @@ def ring_next(session: Session, escalation: Escalation) -> Escalation:
     from helpline.outbound.gateway import OutboundError, start_call
     from helpline.outbound.outbox import queue_text
     from helpline.outbound.wording import words
-    from workers.escalation import escalation_timeout
 
     config = current_app.config
     ring_seconds = int(config.get("ADVISER_RING_SECONDS", 25))
@@ -172,7 +174,7 @@ def ring_next(session: Session, escalation: Escalation) -> Escalation:
         answer_window = ring_seconds + int(config.get("ADVISER_ANSWER_SECONDS", 40))
         try:
             enqueue(
-                escalation_timeout,
+                "workers.escalation.escalation_timeout",
                 escalation.id,
                 escalation.attempt,
                 urgent=True,

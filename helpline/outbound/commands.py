@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def worker_command(burst: bool) -> None:
     """Run jobs: texts, adviser escalation, callback expiry, retention."""
     from helpline import jobs, monitoring, warn_about_settings
-    from workers.periodic import enqueue_due, run_due_in_process
+    from helpline.periodic import enqueue_due, run_due_in_process
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     warn_about_settings(app)
@@ -64,7 +64,7 @@ def _check_feed_settings(app: Flask) -> None:
 
 def _tick_forever(app: Flask, connection: object) -> None:
     from helpline import monitoring
-    from workers.periodic import enqueue_due
+    from helpline.periodic import enqueue_due
 
     while True:
         time.sleep(30)

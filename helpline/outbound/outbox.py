@@ -113,11 +113,10 @@ URGENT_PURPOSES = frozenset({"adviser-alert"})
 def enqueue_send(message_id: int, cause: str, purpose: str = "") -> bool:
     """Put the send job on the queue (or send now without Redis); False if Redis is down."""
     from helpline.jobs import EnqueueFailed, enqueue, job_id_for
-    from workers.outbound import send_text
 
     try:
-        enqueue(send_text, message_id, job_id=job_id_for("text", cause), retry=send_retry(),
-                urgent=purpose in URGENT_PURPOSES)
+        enqueue("workers.outbound.send_text", message_id, job_id=job_id_for("text", cause),
+                retry=send_retry(), urgent=purpose in URGENT_PURPOSES)
     except EnqueueFailed as exc:
         log.warning("outbox message %s stays pending: %s", message_id, exc)
         return False

@@ -118,16 +118,13 @@ class Speaker:
         if (queues() is None or (asked is not None and now - asked < ASK_AGAIN_SECONDS)
                 or (failed is not None and now - failed < QUEUE_RETRY_SECONDS)):
             return
-        from workers.audio import render_prompt
-
         if len(_asked_to_render) > 10_000:
             _asked_to_render.clear()
         _asked_to_render[memo] = now
         tts = self.flow.language(language).tts
         try:
-            enqueue(
-                render_prompt, self.engine, language, tts, text, job_id=job_id_for("audio", name)
-            )
+            enqueue("workers.audio.render_prompt", self.engine, language, tts, text,
+                    job_id=job_id_for("audio", name))
         except EnqueueFailed as exc:
             _asked_to_render.pop(memo, None)  # ask again once the queue is back
             _queue_failed_at["queue"] = time.monotonic()

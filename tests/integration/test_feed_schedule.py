@@ -63,7 +63,7 @@ def test_the_worker_imports_the_feed_once_per_period_and_then_asks_conditionally
     assert server.requests == []
 
     # The next period: due again; the server says nothing changed, so nothing is imported.
-    from workers.periodic import enqueue_due
+    from helpline.periodic import enqueue_due
 
     queued = make_app(app, tmp_path, REDIS_URL=redis_url, FEED_URLS=feed_urls,
                       FEED_SCHEDULE="every 6 hours")
@@ -79,7 +79,7 @@ def test_the_worker_imports_the_feed_once_per_period_and_then_asks_conditionally
 def test_without_redis_the_in_process_worker_imports_once_per_period(
     app: Flask, tmp_path: Path, server: FeedServer
 ) -> None:
-    from workers import periodic
+    from helpline import periodic
 
     local = make_app(app, tmp_path, REDIS_URL="", FEED_URLS=server.url, FEED_SCHEDULE="hourly")
     periodic._last_feed_bucket = None

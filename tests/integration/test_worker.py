@@ -66,7 +66,7 @@ def test_periodic_jobs_are_enqueued_once_per_period_by_any_number_of_workers(
 ) -> None:
     from redis import Redis
 
-    from workers.periodic import enqueue_due
+    from helpline.periodic import enqueue_due
 
     queued = make_app(app, tmp_path, REDIS_URL=redis_url)
     connection = Redis.from_url(redis_url)

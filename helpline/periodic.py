@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from workers.feeds import import_scheduled_feeds
-from workers.maintenance import erase_old_personal_data, expire_callbacks
-from workers.outbound import enqueue_pending
-
-# name -> (job, seconds between runs)
-PERIODIC: dict[str, tuple[Callable[[], Any], int]] = {
-    "enqueue_pending": (enqueue_pending, 300),
-    "expire_callbacks": (expire_callbacks, 3600),
-    "erase_old_personal_data": (erase_old_personal_data, 6 * 3600),
+# name -> (the job in workers/, seconds between runs)
+PERIODIC: dict[str, tuple[str, int]] = {
+    "enqueue_pending": ("workers.outbound.enqueue_pending", 300),
+    "expire_callbacks": ("workers.maintenance.expire_callbacks", 3600),
+    "erase_old_personal_data": ("workers.maintenance.erase_old_personal_data", 6 * 3600),
 }
-
+IMPORT_FEEDS = "workers.feeds.import_scheduled_feeds"
 
 # The feed import's own timeout: a council's whole directory, page by page, takes minutes.
 FEED_IMPORT_TIMEOUT = 1800
 _last_feed_bucket: int | None = None
 
 
-def _due(now: float) -> Iterable[tuple[str, Callable[[], Any], int, int]]:
+def _due(now: float) -> Iterable[tuple[str, str, int, int]]:
     for name, (job, every) in PERIODIC.items():
         yield name, job, int(now // every), every
     feeds = _feed_schedule_at(now)
     if feeds is not None:
-        yield "import_feeds", import_scheduled_feeds, feeds[0], feeds[1]
+        yield "import_feeds", IMPORT_FEEDS, feeds[0], feeds[1]
 
 
 def _feed_schedule_at(now: float) -> tuple[int, int] | None:
@@ -67,6 +63,8 @@ def enqueue_due(connection: Any, now: float | None = None, force: Iterable[str] 
 
 def run_due_in_process(now: float | None = None) -> None:
     """Without Redis: run every periodic job now, and the feed import once per its period."""
+    from helpline.jobs import run_now
+
     global _last_feed_bucket
     now = time.time() if now is None else now
     for name, job, bucket, _ in _due(now):
@@ -74,4 +72,4 @@ def run_due_in_process(now: float | None = None) -> None:
             if bucket == _last_feed_bucket:
                 continue
             _last_feed_bucket = bucket
-        job()
+        run_now(job)
