@@ -103,6 +103,11 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "FEED_MAX_BYTES": env_int(environ, "FEED_MAX_BYTES", 50_000_000),
         "FEED_RETRIES": env_int(environ, "FEED_RETRIES", 3),
         "FEED_RETRY_BACKOFF_SECONDS": env_int(environ, "FEED_RETRY_BACKOFF_SECONDS", 2),
+        # What one number may cost in an hour, and everyone together: docs/limits.md.
+        "LIMIT_SMS_REPLIES_PER_HOUR": env_int(environ, "LIMIT_SMS_REPLIES_PER_HOUR", 30),
+        "LIMIT_ESCALATIONS_PER_HOUR": env_int(environ, "LIMIT_ESCALATIONS_PER_HOUR", 3),
+        "LIMIT_FOLLOW_UP_TEXTS_PER_HOUR": env_int(environ, "LIMIT_FOLLOW_UP_TEXTS_PER_HOUR", 10),
+        "OUTBOUND_CEILING_PER_HOUR": env_int(environ, "OUTBOUND_CEILING_PER_HOUR", 2000),
         # Larger request bodies get 413 before they are read: a real webhook is a few KB.
         "MAX_CONTENT_LENGTH": env_int(environ, "MAX_REQUEST_BYTES", 64 * 1024),
     }

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from helpline import monitoring
 from helpline.extensions import db
+from helpline.limits import outbound_state
 
 bp = Blueprint("health", __name__)
 
@@ -61,6 +62,11 @@ def _figures(connection: Any, warnings: list[str]) -> dict[str, Any]:
         imported is None or imported > monitoring.IMPORT_STALE_SECONDS
     ):
         warnings.append("the scheduled feed import has not worked for 2 days")
+    figures["outbound"] = outbound_state()
+    if figures["outbound"]["reached"]:
+        # A warning, not a 503: the web processes are fine and must keep answering families.
+        warnings.append("outbound ceiling reached: texts wait for the next hour, advisers are "
+                        "not rung")
     return figures
 
 

@@ -91,8 +91,35 @@ def start(
         # The caller left (or another job started) at this very moment: theirs stands.
         session.rollback()
         return session.scalars(select(Escalation).where(Escalation.call_sid == call_sid)).one()
+    if _number_limited(session, escalation):
+        # The same number is already waiting, or was rung for often this hour: its other
+        # calls are offered a message or a call back instead of ringing advisers again.
+        log.info("call %s: its number is already waiting or was just rung for", call_sid)
+        return _nobody_answered(session, escalation)
     ring_next(session, escalation)
     return escalation
+
+
+def _number_limited(session: Session, escalation: Escalation) -> bool:
+    """True when another call from this caller's number is waiting for an adviser, or advisers
+    were rung for that number LIMIT_ESCALATIONS_PER_HOUR times in the last hour."""
+    from helpline.voice.models import CallLog
+
+    number = session.scalar(
+        select(CallLog.phone_number).where(CallLog.call_sid == escalation.call_sid))
+    if not number:
+        return False  # a hidden number can't be told apart from another caller's
+    since = utcnow() - timedelta(hours=1)
+    others = session.execute(
+        select(Escalation.status, Escalation.attempt)
+        .join(CallLog, CallLog.call_sid == Escalation.call_sid)
+        .where(CallLog.phone_number == number, Escalation.id != escalation.id,
+               Escalation.created_at >= since)
+    ).all()
+    if any(status in ("ringing", "connected") for status, _ in others):
+        return True
+    rung = sum(1 for _, attempt in others if attempt)
+    return rung >= int(current_app.config.get("LIMIT_ESCALATIONS_PER_HOUR", 3))
 
 
 def wait_so_far(escalation: Escalation, now: datetime | None = None) -> str:

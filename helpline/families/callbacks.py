@@ -48,12 +48,22 @@ def request_callback(
 ) -> tuple[CallbackRequest, bool]:
     """The callback request for this cause, and whether it was created now (not a repeat).
 
-    The caller commits, in the same transaction as anything else the event caused (including
-    the confirmation text to the family, which is sent once that commit is done).
+    A number has one open request at most, whatever the channel: asking again (by text, the
+    phone menu or a message) adds the new words to it, takes the latest language and message,
+    and texts nothing more. The caller commits, in the same transaction as anything else the
+    event caused (including the confirmation text to the family, sent once that commit is done).
     """
     existing = session.scalar(select(CallbackRequest).where(CallbackRequest.cause == cause[:128]))
     if existing is not None:
         return existing, False
+    waiting = _open_for(session, phone_number)
+    if waiting is not None:
+        if summary not in waiting.summary.split("\n"):  # a replayed request adds nothing
+            waiting.summary = f"{waiting.summary}\n{summary}"[-4000:]
+        waiting.language, waiting.updated_at = language, utcnow()
+        waiting.recording_url = recording_url or waiting.recording_url
+        log.info("callback request %s asked for again by %s: updated", waiting.id, channel)
+        return waiting, False
     row = CallbackRequest(
         cause=cause[:128],
         phone_number=phone_number,
@@ -67,6 +77,18 @@ def request_callback(
     if channel in TEXT_ON_CREATE_CHANNELS:
         _text_family(session, row, "callback_created_text", "created")
     return row, True
+
+
+def _open_for(session: Session, phone_number: str | None) -> CallbackRequest | None:
+    """The number's open callback request, if it has one (a hidden number never has)."""
+    if not phone_number:
+        return None
+    return session.scalars(
+        select(CallbackRequest)
+        .where(CallbackRequest.phone_number == phone_number,
+               CallbackRequest.status.in_(OPEN_STATUSES))
+        .order_by(CallbackRequest.id.desc())
+    ).first()
 
 
 def _text_family(session: Session, row: CallbackRequest, wording_key: str, event: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.directory.models import utcnow
@@ -20,6 +20,17 @@ class OptOut(db.Model):  # type: ignore[name-defined,misc]
     phone_number: Mapped[str] = mapped_column(String(32), primary_key=True)
     opted_out_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     keyword: Mapped[str] = mapped_column(String(32), default="STOP")
+
+
+class LimitCount(db.Model):  # type: ignore[name-defined,misc]
+    """How many of something (follow-up texts to a number, all outbound texts and calls) this
+    clock hour, when Redis is not configured. The subject is a digest, never the number."""
+
+    __tablename__ = "limit_count"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)  # hours since 1970
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class CallbackRequest(db.Model):  # type: ignore[name-defined,misc]

@@ -78,6 +78,21 @@ class BaseUrlHttpClient(TwilioHttpClient):
         return super().request(method, self.rewrite(url), *args, **kwargs)
 
 
+class CeilingReached(OutboundError):
+    """OUTBOUND_CEILING_PER_HOUR texts and calls have gone this hour: this one waits."""
+
+    def __init__(self) -> None:
+        super().__init__("the hourly ceiling on outbound texts and calls is reached",
+                         permanent=False)
+
+
+def _within_ceiling() -> None:
+    from helpline.limits import outbound_allowed
+
+    if not outbound_allowed():
+        raise CeilingReached
+
+
 def client() -> Client:
     """A Twilio REST client for the current app's account, base URL and timeout."""
     config = current_app.config
@@ -118,6 +133,7 @@ def send_text(to: str, body: str, *, status_callback_path: str = "/twilio/outbou
     callback = _status_callback(status_callback_path)
     if callback:
         options["status_callback"] = callback
+    _within_ceiling()
     message = _call(lambda: client().messages.create(**options), f"text to {mask_phone(to)}")
     return str(message.sid)
 
@@ -135,6 +151,7 @@ def start_call(
     if status_callback:
         options["status_callback"] = status_callback
         # Twilio's default event is "completed" alone, which is all escalation needs.
+    _within_ceiling()
     call = _call(lambda: client().calls.create(**options), f"call to {mask_phone(to)}")
     return str(call.sid)
 

@@ -63,6 +63,10 @@ def queue_text(
     existing = session.scalar(select(OutboundMessage).where(OutboundMessage.cause == cause))
     if existing is not None:
         return existing
+    if purpose not in STAFF_PURPOSES and not _within_follow_up_limit(number):
+        log.warning("not texting %s: %s follow-up texts this hour already (%s)",
+                    mask_phone(number), _follow_up_limit(), purpose)
+        return None
     row = OutboundMessage(
         cause=cause,
         purpose=purpose[:32],
@@ -75,6 +79,22 @@ def queue_text(
     session.flush()
     _enqueue_after_commit(session, row.id, cause, row.purpose)
     return row
+
+
+# Texts to the helpline's own staff: never held back by a family's limit.
+STAFF_PURPOSES = frozenset({"adviser-alert"})
+
+
+def _follow_up_limit() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("LIMIT_FOLLOW_UP_TEXTS_PER_HOUR", 10))
+
+
+def _within_follow_up_limit(number: str) -> bool:
+    from helpline.limits import within
+
+    return within("follow-up", number, _follow_up_limit())
 
 
 def _real_session(session: Session) -> Session:
@@ -159,7 +179,7 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
 
     Raises OutboundError for a failure worth retrying (unless this is the last attempt).
     """
-    from helpline.outbound.gateway import OutboundError, send_text
+    from helpline.outbound.gateway import CeilingReached, OutboundError, send_text
 
     now = utcnow()
     claimed = affected_rows(session.execute(
@@ -177,6 +197,11 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
         return row.status
     try:
         sid = send_text(row.phone_number, row.body or "")
+    except CeilingReached:
+        # Held, not failed: the sweep enqueues it again, and it goes once the hour turns.
+        row.status, row.attempts, row.updated_at = "pending", row.attempts - 1, utcnow()
+        session.commit()
+        return row.status
     except OutboundError as exc:
         row.error_code = exc.code
         row.updated_at = utcnow()

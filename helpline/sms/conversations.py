@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
 from helpline.directory.models import DirectoryRevision, utcnow
+from helpline.directory.text_match import compact
 from helpline.extensions import once_more_if_connection_lost
 from helpline.families.callbacks import request_callback
 from helpline.families.models import OptOut
 from helpline.families.opt_outs import record_opt_in, record_opt_out
 from helpline.families.phone_numbers import to_e164
+from helpline.limits import hour_of
 from helpline.logs import mask_phone
 from helpline.sms import engine
 from helpline.sms.lookup import LocalOfferDirectory
@@ -74,10 +76,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the dialogue's data files are."""
+    """Where the dialogue's data files are, and how many texts from one number are answered in
+    an hour."""
 
     data_dir: str
     templates_dir: str
+    replies_per_hour: int = 30
 
 
 def answer_text_message(session: Session, inbound: InboundSms, settings: Settings) -> list[Reply]:
@@ -176,6 +180,8 @@ _REMEMBERED = select(
     # The directory's revision too: a search then needn't ask for it in a round trip of its own.
     select(DirectoryRevision.__table__.c.revision)
     .where(DirectoryRevision.__table__.c.id == 1).scalar_subquery(),
+    select(_CONVERSATIONS.c.counted_hour).where(_CONVERSATION).scalar_subquery(),
+    select(_CONVERSATIONS.c.texts_this_hour).where(_CONVERSATION).scalar_subquery(),
 )
 
 
@@ -187,16 +193,18 @@ class Remembered(NamedTuple):
     opted_out: bool = False
     version: int = 0  # 0: no conversation yet
     revision: int | None = None  # None: not read (the search reads it)
+    counted_hour: int = 0  # the clock hour texts_this_hour counts (hours since 1970)
+    texts_this_hour: int = 0
 _LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
 def _remembered(session: Session, phone: str) -> Remembered:
     """What is remembered about a number, in one round trip; defaults if unknown."""
     # Core on the session's connection: the ORM's execute layer costs more than the query.
-    language, state, opted_out, version, revision = session.connection().execute(
+    language, state, opted_out, version, revision, hour, texts = session.connection().execute(
         _REMEMBERED, {"phone": phone}).one()
     return Remembered(language or "en", state, bool(opted_out), int(version or 0),
-                      int(revision or 0))
+                      int(revision or 0), int(hour or 0), int(texts or 0))
 
 
 def _answer(
@@ -205,7 +213,12 @@ def _answer(
     known = _remembered(session, phone) if phone else Remembered()
     ctx = _context(session, settings, known.revision)
     before = engine.Conversation.from_state(known.state, known.language, known.opted_out)
-    outcome = engine.respond(before, inbound.body, ctx)
+    hour = hour_of(ctx.now)
+    texts = known.texts_this_hour + 1 if known.counted_hour == hour else 1
+    if texts > settings.replies_per_hour and not _opts(ctx, inbound.body):
+        outcome = _too_many(before, ctx, first=texts == settings.replies_per_hour + 1)
+    else:
+        outcome = engine.respond(before, inbound.body, ctx)
     after = outcome.conversation
     if phone is None:
         # Nothing can be sent to a hidden number, and nothing of it kept.
@@ -215,11 +228,26 @@ def _answer(
         _carry_out(session, action, inbound, phone, after.language)
     if phone is not None and not upsert_if_unchanged(session, _CONVERSATIONS, {
         "phone_number": phone, "language": after.language, "state": after.state(),
-        "updated_at": utcnow(),
+        "updated_at": utcnow(), "counted_hour": hour, "texts_this_hour": texts,
     }, key=["phone_number"], read=known.version):
         raise ConversationChanged
     session.commit()
     return sent
+
+
+def _opts(ctx: engine.Context, body: str) -> bool:
+    """True for STOP or START (and their other words): always done, whatever the limit."""
+    return ctx.templates.index.commands.get(compact(body)) in ("opt_out", "opt_in")
+
+
+def _too_many(before: engine.Conversation, ctx: engine.Context, first: bool) -> engine.Outcome:
+    """Past the hour's limit: once "we have had a lot of texts from you", then silence. The
+    conversation is left as it was, so the family carries on where they were next hour."""
+    if before.opted_out or not first:
+        return engine.Outcome(before, [], [], engine.Insight("limited"))
+    t = ctx.templates.get(before.language)
+    return engine.Outcome(before, pack([t.render("too_many")], t.language), [],
+                          engine.Insight("limited"))
 
 
 def _carry_out(
@@ -326,4 +354,5 @@ def _rank(status: str | None) -> int:
 
 def settings_for(config: Any) -> Settings:
     """Settings from the Flask config."""
-    return Settings(str(Path(config["DATA_DIR"])), str(Path(config["SMS_TEMPLATES_DIR"])))
+    return Settings(str(Path(config["DATA_DIR"])), str(Path(config["SMS_TEMPLATES_DIR"])),
+                    max(1, int(config.get("LIMIT_SMS_REPLIES_PER_HOUR", 30))))

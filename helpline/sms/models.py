@@ -27,6 +27,10 @@ class SmsConversation(db.Model):  # type: ignore[name-defined,misc]
     )
     # Each write names the version it read: two texts at once can't undo each other.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Texts from this number in the clock hour counted_hour (hours since 1970): past
+    # LIMIT_SMS_REPLIES_PER_HOUR they get one notice, then no reply until the next hour.
+    counted_hour: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    texts_this_hour: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class SmsMessage(db.Model):  # type: ignore[name-defined,misc]

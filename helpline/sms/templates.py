@@ -62,6 +62,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "feedback_thanks": "",
         "feedback_empty": "",
         "error": "",
+        "too_many": "",
     }.items()
 }
 PROCESS_KEYWORDS = ("EHC", "TRANSPORT", "ASSESSMENT", "TRANSFER", "BUDGET", "COMPLAINTS")

@@ -18,9 +18,11 @@ from helpline.outbound.models import OutboundMessage
 FAMILY = "+447700900123"
 
 
-def new_request(channel: str = "voice", cause: str = "CA1:callback") -> CallbackRequest:
+def new_request(
+    channel: str = "voice", cause: str = "CA1:callback", number: str = FAMILY
+) -> CallbackRequest:
     row, created = callbacks.request_callback(
-        db.session, cause=cause, phone_number=FAMILY, channel=channel, summary="Short breaks"
+        db.session, cause=cause, phone_number=number, channel=channel, summary="Short breaks"
     )
     db.session.commit()
     assert created
@@ -90,10 +92,11 @@ def test_requests_unanswered_for_seven_days_expire_with_a_text(app: Flask) -> No
     from workers.maintenance import expire_callbacks
 
     with app.app_context():
+        # Three families: one number has one open request at a time.
         old, recent, done = (
             new_request(cause="old"),
-            new_request(cause="new"),
-            new_request(cause="d"),
+            new_request(cause="new", number="+447700900124"),
+            new_request(cause="d", number="+447700900125"),
         )
         old.created_at = utcnow() - timedelta(days=7, minutes=1)
         done.created_at = utcnow() - timedelta(days=8)
