@@ -135,13 +135,17 @@ def adviser_app(app: Flask, tmp_path: Path, redis_url: str,
                 twilio_api: TwilioApi) -> Iterator[Flask]:
     application = make_app(app, tmp_path, REDIS_URL=redis_url,
                            TWILIO_API_BASE_URL=twilio_api.url)
-    with application.app_context():
+    add_adviser_on_duty(application)
+    yield application
+
+
+def add_adviser_on_duty(app: Flask) -> None:
+    with app.app_context():
         adviser = Adviser(name="Asha", mobile=ADVISER)
         adviser.hours = [RotaSlot(weekday=d, start_minute=0, end_minute=24 * 60)
                          for d in range(7)]
         db.session.add(adviser)
         db.session.commit()
-    yield application
 
 
 def call_asks_for_adviser(app: Flask, call_sid: str, number: str = FAMILY) -> None:
@@ -177,12 +181,7 @@ def test_a_number_just_rung_is_not_rung_again_within_the_hour(
 ) -> None:
     app = make_app(REDIS_URL=redis_url, TWILIO_API_BASE_URL=twilio_api.url,
                    LIMIT_ESCALATIONS_PER_HOUR=1)
-    with app.app_context():
-        adviser = Adviser(name="Asha", mobile=ADVISER)
-        adviser.hours = [RotaSlot(weekday=d, start_minute=0, end_minute=24 * 60)
-                         for d in range(7)]
-        db.session.add(adviser)
-        db.session.commit()
+    add_adviser_on_duty(app)
     call_asks_for_adviser(app, "CA" + "1" * 32)
     with app.app_context():  # that call ended: nobody is waiting now
         db.session.execute(update(Escalation).values(status="ended"))
