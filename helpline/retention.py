@@ -164,6 +164,42 @@ def erase_older_than(
     return counts
 
 
+# Twilio keeps its own record of every text and call, with the number and (for texts) the words:
+# (table, sid column, kind) where the helpline keeps the sids of a number's texts and calls.
+TWILIO_RECORDS = (
+    ("sms_message", "message_sid", "message"),
+    ("outbound_message", "twilio_sid", "message"),
+    ("call_log", "call_sid", "call"),
+)
+
+
+def twilio_records(session: Session, number: str) -> list[tuple[str, str]]:
+    """(kind, sid) of every text and call about `number` that Twilio keeps a record of."""
+    found: set[tuple[str, str]] = set()
+    for name, column, kind in TWILIO_RECORDS:
+        table = db.metadata.tables[name]
+        sids = session.scalars(select(table.c[column]).where(
+            table.c.phone_number == number, table.c[column].is_not(None)))
+        # Only Twilio's own sids: SM/MM for texts, CA for calls (never a test's made-up id).
+        prefixes = ("SM", "MM") if kind == "message" else ("CA",)
+        found.update((kind, sid) for sid in sids if sid[:2] in prefixes and len(sid) == 34)
+    return sorted(found)
+
+
+def delete_at_twilio(records: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Delete each text and call record at Twilio; those that could not be deleted."""
+    from helpline.outbound.gateway import OutboundError, delete_call, delete_message
+
+    failed = []
+    for kind, sid in records:
+        try:
+            (delete_message if kind == "message" else delete_call)(sid)
+        except OutboundError as exc:
+            log.warning("erase: could not delete %s %s at Twilio: %s", kind, sid, exc)
+            failed.append((kind, sid))
+    return failed
+
+
 def erase_number(
     session: Session, number: str, *, recordings: RecordingSweep | None = None
 ) -> dict[str, int]:
@@ -204,18 +240,28 @@ def erase_command(number: str) -> None:
     if e164 is None:
         raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
     recordings = RecordingSweep(_gateway_deleter())
+    # Read before the rows are anonymised: afterwards nothing ties the sids to the number.
+    records = twilio_records(db.session(), e164)
     counts = erase_number(db.session(), e164, recordings=recordings)
+    failed = delete_at_twilio(records)
     total = sum(counts.values())
     click.echo(
         f"Erased {total} row(s) about {mask_phone(e164)}"
         + (": " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())) if counts else "")
     )
+    click.echo(f"Deleted {len(records) - len(failed)} of {len(records)} text and call record(s)"
+               " at Twilio")
+    if failed:
+        click.echo("Could not delete at Twilio (delete these in the Twilio console, or run this"
+                   " again before the next retention run): "
+                   + ", ".join(f"{kind} {sid}" for kind, sid in failed), err=True)
     if recordings.kept():
         click.echo(
             f"{len(recordings.kept())} recording(s) could not be deleted at Twilio, so the rows "
             "holding them were kept: run this again later.",
             err=True,
         )
+    if failed or recordings.kept():
         raise SystemExit(1)
 
 

@@ -215,6 +215,25 @@ def fetch_recording(recording_url: str) -> tuple[bytes, str]:
     return answer.content, kind if kind.startswith("audio/") else "audio/mpeg"
 
 
+def delete_message(message_sid: str) -> None:
+    """Delete a text (its body and number) from the Twilio account; gone already is fine."""
+    _delete(lambda: client().messages(message_sid).delete(), f"delete message {message_sid}")
+
+
+def delete_call(call_sid: str) -> None:
+    """Delete a call's record (the number, times and price) from the Twilio account; gone
+    already is fine."""
+    _delete(lambda: client().calls(call_sid).delete(), f"delete call {call_sid}")
+
+
+def _delete(action: Any, what: str) -> None:
+    try:
+        _call(action, what)
+    except OutboundError as exc:
+        if exc.status != 404:
+            raise
+
+
 def _call(action: Any, what: str) -> Any:
     try:
         return action()
