@@ -54,6 +54,8 @@ class TwilioApi:
         self.upstream = upstream
         self.script: list[tuple[int, dict[str, Any]]] = []
         self.get_script: list[dict[str, Any]] = []  # 200 replies for GETs only, in order
+        self.headers: list[dict[str, str]] = []  # with each scripted answer
+        self.delays: list[float] = []  # seconds to wait before each of the next answers
         self.requests: list[Recorded] = []
         self._sids = itertools.count(1)
         self._lock = threading.Lock()
@@ -77,8 +79,11 @@ class TwilioApi:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def fail_next(self, status: int, code: int, message: str = "error") -> None:
-        """Answer the next request with a Twilio-shaped error."""
+    def fail_next(
+        self, status: int, code: int, message: str = "error", headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer the next request with a Twilio-shaped error (and these headers)."""
+        self.headers.append(headers or {})
         self.script.append(
             (
                 status,
@@ -90,6 +95,10 @@ class TwilioApi:
                 },
             )
         )
+
+    def slow_next(self, seconds: float) -> None:
+        """Wait this long before answering the next request, as a struggling API does."""
+        self.delays.append(seconds)
 
     def deletes_of(self, suffix: str) -> list[Recorded]:
         """Recorded DELETEs whose path ends with `suffix`."""
@@ -107,9 +116,12 @@ class TwilioApi:
     def _answer(self, handler: BaseHTTPRequestHandler, method: str, raw: bytes) -> None:
         form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
         with self._lock:
+            delay = self.delays.pop(0) if self.delays else 0.0
             scripted = self.script.pop(0) if self.script else None
+            headers = self.headers.pop(0) if scripted is not None and self.headers else {}
             if scripted is None and method == "GET" and self.get_script:
                 scripted = (200, self.get_script.pop(0))
+        time.sleep(delay)
         if scripted is not None:
             status, reply = scripted
         elif self.upstream:
@@ -122,6 +134,8 @@ class TwilioApi:
         body = b"" if status == 204 else json.dumps(reply).encode()  # 204 carries no body
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,12 +50,15 @@ class OutboundError(Exception):
     """A text or call could not be started; `.permanent` says whether trying again can help."""
 
     def __init__(
-        self, message: str, *, permanent: bool, code: int | None = None, status: int | None = None
+        self, message: str, *, permanent: bool, code: int | None = None, status: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.status = status
+        # Seconds Twilio asked us to wait (429's Retry-After), when it said.
+        self.retry_after = retry_after
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
@@ -74,8 +78,23 @@ class BaseUrlHttpClient(TwilioHttpClient):
         return urlunsplit((self.base.scheme, self.base.netloc, path, parts.query, parts.fragment))
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
-        """Make the request against the base URL."""
-        return super().request(method, self.rewrite(url), *args, **kwargs)
+        """Make the request against the base URL; keep a 429's Retry-After for _call."""
+        response = super().request(method, self.rewrite(url), *args, **kwargs)
+        _last.retry_after = _seconds(response.headers) if response.status_code == 429 else None
+        return response
+
+
+# What the last response on this thread asked (Retry-After): twilio's exceptions don't carry it.
+_last = threading.local()
+MAX_RETRY_AFTER = 3600.0
+
+
+def _seconds(headers: Any) -> float | None:
+    raw = str((headers or {}).get("Retry-After", "")).strip()
+    try:
+        return min(max(float(raw), 0.0), MAX_RETRY_AFTER) if raw else None
+    except ValueError:  # an HTTP date: rarer from Twilio; the usual backoff will do
+        return None
 
 
 class CeilingReached(OutboundError):
@@ -235,6 +254,7 @@ def _delete(action: Any, what: str) -> None:
 
 
 def _call(action: Any, what: str) -> Any:
+    _last.retry_after = None
     try:
         return action()
     except TwilioRestException as exc:
@@ -249,6 +269,7 @@ def _call(action: Any, what: str) -> Any:
             permanent=permanent,
             code=exc.code,
             status=exc.status,
+            retry_after=getattr(_last, "retry_after", None) if exc.status == 429 else None,
         ) from exc
     except (requests.RequestException, OSError) as exc:
         log.warning("could not reach Twilio for %s: %s", what, exc.__class__.__name__)

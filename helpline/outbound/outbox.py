@@ -143,6 +143,17 @@ def enqueue_send(message_id: int, cause: str, purpose: str = "") -> bool:
     return True
 
 
+def _send_later(message_id: int, cause: str, attempt: int, seconds: float) -> None:
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for
+
+    try:
+        enqueue("workers.outbound.send_text", message_id, retry=send_retry(),
+                job_id=job_id_for("text-later", f"{cause}-{attempt}"),
+                delay=timedelta(seconds=max(seconds, 1.0)))
+    except EnqueueFailed as exc:  # the sweep will find it pending
+        log.warning("outbox message %s stays pending: %s", message_id, exc)
+
+
 def send_retry() -> Any:
     """Backoff for network errors, 5xx and 429 (intervals from OUTBOUND_RETRY_INTERVALS)."""
     from flask import current_app
@@ -211,6 +222,10 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
             # nothing else is tried on them until they text START.
             record_opt_out(session, row.phone_number, "TWILIO-21610")
         session.commit()
+        if row.status == "pending" and exc.retry_after is not None:
+            # Twilio said when to come back (429 Retry-After): then, not at the next backoff.
+            _send_later(message_id, row.cause, row.attempts, exc.retry_after)
+            return row.status
         if row.status == "pending":
             raise
         log.warning("outbox message %s failed for good (code %s)", message_id, exc.code)
