@@ -108,6 +108,8 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "LIMIT_ESCALATIONS_PER_HOUR": env_int(environ, "LIMIT_ESCALATIONS_PER_HOUR", 3),
         "LIMIT_FOLLOW_UP_TEXTS_PER_HOUR": env_int(environ, "LIMIT_FOLLOW_UP_TEXTS_PER_HOUR", 10),
         "OUTBOUND_CEILING_PER_HOUR": env_int(environ, "OUTBOUND_CEILING_PER_HOUR", 2000),
+        # How often a web process looks for a newer directory to index (helpline.wsgi).
+        "SEARCH_INDEX_REFRESH_SECONDS": env_int(environ, "SEARCH_INDEX_REFRESH_SECONDS", 5),
         # Larger request bodies get 413 before they are read: a real webhook is a few KB.
         "MAX_CONTENT_LENGTH": env_int(environ, "MAX_REQUEST_BYTES", 64 * 1024),
     }

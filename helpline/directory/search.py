@@ -81,6 +81,9 @@ class _IndexCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, SearchIndex]] = {}
+        # Set by helpline.directory.warmup: a thread rebuilds the index when the directory
+        # moves on, so a request keeps the index it has rather than build one itself.
+        self.kept_warm = False
 
     def get(
         self, session: Session, centroids: Centroids, revision: int | None = None,
@@ -92,8 +95,16 @@ class _IndexCache:
                 select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)
             ) or 0
         entry = self._entries.get(key)
-        if entry is not None and entry[0] == revision:
+        if entry is not None and (entry[0] == revision or self.kept_warm):
             return entry[1]
+        return self.refresh(session, centroids, revision, vocabulary)
+
+    def refresh(
+        self, session: Session, centroids: Centroids, revision: int,
+        vocabulary: Vocabulary | None = None,
+    ) -> SearchIndex:
+        """The index for this revision of the directory, built now unless it is cached."""
+        key = str(session.get_bind().engine.url)
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != revision:
