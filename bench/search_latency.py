@@ -100,7 +100,13 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--database-url")
+    parser.add_argument("--scale", metavar="SIZES",
+                        help="instead: index build time and memory at each size, e.g. "
+                             "1000,10000,100000")
     args = parser.parse_args()
+    if args.scale:
+        scale([int(size) for size in args.scale.split(",")], args.database_url)
+        return
 
     from flask_migrate import upgrade
 
@@ -159,6 +165,64 @@ def main() -> None:
         f"search median / lookup median: "
         f"{statistics.median(search_ms) / statistics.median(lookup_ms):.1f}x; target: median < 5 ms"
     )
+
+
+def scale(sizes: list[int], database_url: str | None) -> None:
+    """Index build time and memory for directories of each size, beside reading the same rows.
+
+    The baseline is the plain read of every active service's row (one SELECT, no index): what
+    any search must at least do to know the directory.
+    """
+    import tracemalloc
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from helpline import create_app
+    from helpline.directory import models as m
+    from helpline.directory.commands import run_import
+    from helpline.directory.geo import centroids_in
+    from helpline.directory.search import build_index
+    from helpline.directory.vocabulary import vocabulary_from
+    from helpline.extensions import db
+
+    print(f"{'services':>9}{'import s':>10}{'read rows s':>13}{'build s':>9}{'s / 10k':>9}"
+          f"{'index MB':>10}{'peak MB':>9}")
+    for size in sizes:
+        workdir = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
+        url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        feed = workdir / "feed.json"
+        feed.write_text(json.dumps(build_feed(size)))
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": ""})
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            run_import([str(feed)], f"bench-{size}")
+            imported = time.perf_counter() - started
+            data_dir = app.config["DATA_DIR"]
+            centroids, vocabulary = centroids_in(data_dir), vocabulary_from(data_dir)
+            started = time.perf_counter()
+            db.session.execute(select(m.Service).where(m.Service.status == "active")).all()
+            read = time.perf_counter() - started
+            db.session.expunge_all()
+            started = time.perf_counter()
+            index = build_index(db.session, centroids, vocabulary)
+            built = time.perf_counter() - started
+            del index
+            db.session.expunge_all()
+            tracemalloc.start()
+            index = build_index(db.session, centroids, vocabulary)
+            db.session.expunge_all()
+            held, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"{size:>9}{imported:>10.1f}{read:>13.2f}{built:>9.2f}"
+                  f"{built / size * 10_000:>9.2f}{held / 2**20:>10.1f}{peak / 2**20:>9.1f}")
+            del index
+            db.session.remove()
+            if database_url:  # a shared server database: leave it empty for the next size
+                db.drop_all()
+            db.engine.dispose()
+    print("target: build under 1 s per 10,000 services; index small enough for a web worker")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python bench/webhook_load.py [--requests 4000] [--clients 8] [--workers 2]
        [--scenario sms]   (HELPLINE_BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL;
-                           default: a fresh SQLite file seeded with the sample Local Offer)
+                           default: a fresh SQLite file seeded with the sample Local Offer;
+                           HELPLINE_BENCH_REDIS_URL=redis://... to run with Redis as production)
 
 Both servers: gunicorn, sync workers, bound to a free 127.0.0.1 port. The load generator is a
 separate process with N client threads, each a keep-alive http.client connection, sending
@@ -93,7 +94,9 @@ def voice_scenario(client: int, index: int) -> Request:
     if place is not None:
         node, lang, tries = (str(part).format(**fill) for part in place)
         path += "?" + urlencode({"node": node, "lang": lang, "try": tries})
-    params = {"CallSid": f"CA{client:04d}{call:08d}" + "0" * 20, "AccountSid": ACCOUNT_SID,
+    # The generating process's id in the sid: a later run's calls are new calls, not replays of
+    # the warm-up's steps (which the helpline would answer without writing anything).
+    params = {"CallSid": f"CA{client:04d}{call:08d}{os.getpid():020d}", "AccountSid": ACCOUNT_SID,
               "From": f"+4477009{client:02d}{call % 1000:03d}", "To": "+447700900000",
               "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
     if digits.format(**fill):
@@ -251,7 +254,11 @@ def main() -> None:
             "sqlite:///" + str(Path(folder) / "bench.sqlite3"))
         env = {**os.environ, "DATABASE_URL": database, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
                "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-               "TWILIO_PHONE_NUMBER": "+447700900000", "REDIS_URL": "",
+               "TWILIO_PHONE_NUMBER": "+447700900000",
+               "REDIS_URL": os.environ.get("HELPLINE_BENCH_REDIS_URL", ""),
+               # The load's numbers text more often in an hour than a family may: measured,
+               # not limited (the limit's own check still runs on every text).
+               "LIMIT_SMS_REPLIES_PER_HOUR": "1000000",
                "PYTHONPATH": str(ROOT)}
         prepare_database(env)
         results = {}
