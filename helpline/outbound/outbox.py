@@ -130,12 +130,18 @@ def _after_rollback(session: Session, previous_transaction: Any) -> None:
 URGENT_PURPOSES = frozenset({"adviser-alert"})
 
 
-def enqueue_send(message_id: int, cause: str, purpose: str = "") -> bool:
-    """Put the send job on the queue (or send now without Redis); False if Redis is down."""
+def enqueue_send(message_id: int, cause: str, purpose: str = "", attempts: int = 0) -> bool:
+    """Put the send job on the queue (or send now without Redis); False if Redis is down.
+
+    The job's id names the cause and how many tries the row has had: a sweep finding it still
+    pending adds nothing while its job waits, but a row freed from a worker killed mid-send gets
+    a new job, whatever RQ still thinks of the dead one (the row's claim sends it once).
+    """
     from helpline.jobs import EnqueueFailed, enqueue, job_id_for
 
+    job_id = job_id_for("text", f"{cause}#{attempts}" if attempts else cause)
     try:
-        enqueue("workers.outbound.send_text", message_id, job_id=job_id_for("text", cause),
+        enqueue("workers.outbound.send_text", message_id, job_id=job_id,
                 retry=send_retry(), urgent=purpose in URGENT_PURPOSES)
     except EnqueueFailed as exc:
         log.warning("outbox message %s stays pending: %s", message_id, exc)
@@ -179,10 +185,12 @@ def deliver_pending(session: Session, now: datetime | None = None) -> int:
     )
     session.commit()
     rows = session.execute(
-        select(OutboundMessage.id, OutboundMessage.cause, OutboundMessage.purpose)
+        select(OutboundMessage.id, OutboundMessage.cause, OutboundMessage.purpose,
+               OutboundMessage.attempts)
         .where(OutboundMessage.status == "pending")
     ).all()
-    return sum(1 for message_id, cause, purpose in rows if enqueue_send(message_id, cause, purpose))
+    return sum(1 for message_id, cause, purpose, attempts in rows
+               if enqueue_send(message_id, cause, purpose, attempts))
 
 
 def send_message(session: Session, message_id: int, *, last_attempt: bool) -> str:
@@ -206,33 +214,49 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
         row.status = "refused"
         session.commit()
         return row.status
+    attempt = row.attempts
     try:
         sid = send_text(row.phone_number, row.body or "")
     except CeilingReached:
         # Held, not failed: the sweep enqueues it again, and it goes once the hour turns.
-        row.status, row.attempts, row.updated_at = "pending", row.attempts - 1, utcnow()
-        session.commit()
+        _finish(session, row, attempt, status="pending", attempts=attempt - 1)
         return row.status
     except OutboundError as exc:
-        row.error_code = exc.code
-        row.updated_at = utcnow()
-        row.status = "failed" if exc.permanent or last_attempt else "pending"
+        status = "failed" if exc.permanent or last_attempt else "pending"
         if exc.code == OPTED_OUT_AT_TWILIO:
             # They texted STOP where we didn't see it (another number of ours, say): keep it, so
             # nothing else is tried on them until they text START.
             record_opt_out(session, row.phone_number, "TWILIO-21610")
-        session.commit()
-        if row.status == "pending" and exc.retry_after is not None:
+        if not _finish(session, row, attempt, status=status, error_code=exc.code):
+            return row.status
+        if status == "pending" and exc.retry_after is not None:
             # Twilio said when to come back (429 Retry-After): then, not at the next backoff.
             _send_later(message_id, row.cause, row.attempts, exc.retry_after)
-            return row.status
-        if row.status == "pending":
+            return status
+        if status == "pending":
             raise
         log.warning("outbox message %s failed for good (code %s)", message_id, exc.code)
-        return row.status
-    row.status, row.twilio_sid, row.sent_at, row.updated_at = "sent", sid, utcnow(), utcnow()
-    session.commit()
+        return status
+    if not _finish(session, row, attempt, status="sent", twilio_sid=sid, sent_at=utcnow()):
+        log.warning("outbox message %s: a try taken for dead was sent after all (%s)",
+                    message_id, sid)
     return row.status
+
+
+def _finish(session: Session, row: OutboundMessage, attempt: int, **values: Any) -> bool:
+    """Write how this try ended, unless a later try has the row: a worker taken for dead (its
+    send freed by the sweep) must not undo what the try after it did. Commits."""
+    written = affected_rows(session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == row.id, OutboundMessage.attempts == attempt)
+        .values(**values, updated_at=utcnow())
+    ))
+    session.commit()
+    session.refresh(row)
+    if not written:
+        log.warning("outbox message %s: try %s ended after a later one began; left as it is",
+                    row.id, attempt)
+    return bool(written)
 
 
 def _rank(status: str) -> int:
