@@ -131,11 +131,16 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict[str, str]) ->
                "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                "--chdir", str(ROOT), target]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while time.time() < deadline:
+        # Any HTTP answer (a 404 will do): a worker has started, not only the master's socket
+        # (the helpline's workers build the search index before they take a request).
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return process
         except OSError:
             time.sleep(0.1)
     process.terminate()

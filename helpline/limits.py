@@ -14,6 +14,7 @@ import time
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpline.extensions import db
 from helpline.families.models import LimitCount
@@ -52,7 +53,15 @@ def count(kind: str, subject: str, now: float | None = None) -> int:
         except RedisError as exc:
             log.warning("limits: Redis unreachable (%s); counting in the database",
                         exc.__class__.__name__)
-    return _count_in_database(kind, key, hour)
+    try:
+        # A savepoint: a count that fails must not spoil the caller's transaction.
+        with db.session.begin_nested():
+            return _count_in_database(kind, key, hour)
+    except SQLAlchemyError as exc:
+        # A limit is a guard against runaway cost, not a reason to leave a family unanswered.
+        log.warning("limits: could not count %s (%s); not limiting this one", kind,
+                    exc.__class__.__name__)
+        return 0
 
 
 def peek(kind: str, subject: str, now: float | None = None) -> int:
