@@ -5,7 +5,7 @@ the same step appended the step to the call's path a second time. The call now k
 the step it last took, and a request with the same digest writes nothing.
 
 Revision ID: 9a1d3c5e7f20
-Revises: 22643c7b0563
+Revises: c71f0b2d4e88
 Create Date: 2026-11-29 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9a1d3c5e7f20'
-down_revision = '22643c7b0563'
+down_revision = 'c71f0b2d4e88'
 branch_labels = None
 depends_on = None
 
