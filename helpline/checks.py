@@ -24,9 +24,14 @@ def run_checks(app: Flask) -> dict[str, list[str]]:
 
 
 @click.command("check")
+@click.option("--untranslated", is_flag=True,
+              help="List the wording made by machine translation, for a native speaker to check.")
 @with_appcontext
-def check_command() -> None:
+def check_command(untranslated: bool) -> None:
     """Validate keywords, SMS templates and IVR flows; exit 1 on any problem."""
+    if untranslated:
+        _list_untranslated()
+        return
     failed = False
     for name, problems in run_checks(current_app._get_current_object()).items():  # type: ignore[attr-defined]
         if problems:
@@ -38,6 +43,19 @@ def check_command() -> None:
             click.echo(f"{name}: ok")
     if failed:
         raise SystemExit(1)
+
+
+def _list_untranslated() -> None:
+    """Every fact marked machine-made, to be checked by a native speaker."""
+    from pathlib import Path
+
+    from helpline.sms.facts import load_facts
+
+    found = load_facts(Path(current_app.config["SMS_TEMPLATES_DIR"])).untranslated()
+    click.echo(f"{len(found)} text(s) made by machine translation, not yet checked by a native "
+               "speaker (remove `machine: true` once one has):")
+    for line in found:
+        click.echo(f"  - {line}")
 
 
 def _check_keywords(app: Flask) -> list[str]:
@@ -76,6 +94,9 @@ def _check_vocabulary(app: Flask) -> list[str]:
 
 def init_app(app: Flask) -> None:
     """Register the check command and the directory's own checks."""
+    from helpline.reading import reading_problems
+
     register_check("keywords", _check_keywords)
+    register_check("plain words", reading_problems)
     register_check("vocabulary", _check_vocabulary)
     app.cli.add_command(check_command)

@@ -91,6 +91,13 @@ def _open_for(session: Session, phone_number: str | None) -> CallbackRequest | N
     ).first()
 
 
+def promise_days() -> int:
+    """Working days within which an adviser calls back: CALLBACK_WORKING_DAYS, everywhere."""
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("CALLBACK_WORKING_DAYS", 2)) if has_app_context() else 2
+
+
 def _text_family(session: Session, row: CallbackRequest, wording_key: str, event: str) -> None:
     from helpline.outbound.outbox import queue_text
     from helpline.outbound.wording import words
@@ -98,7 +105,7 @@ def _text_family(session: Session, row: CallbackRequest, wording_key: str, event
     queue_text(
         session,
         to=row.phone_number,
-        body=words(wording_key, row.language),
+        body=words(wording_key, row.language, days=str(promise_days())),
         cause=f"callback-{row.id}-{event}",
         purpose=f"callback-{event}",
         language=row.language,

@@ -17,7 +17,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "whisper_no_key": set(),
     "adviser_connecting": set(),
     "adviser_caller_gone": set(),
-    "callback_created_text": set(),
+    "callback_created_text": {"days"},
     "callback_expired_text": set(),
 }
 

@@ -29,6 +29,14 @@ def check_templates(app: Flask) -> list[str]:
         for code, language in templates.languages.items():
             if not language.process.get(area.keyword):
                 problems.append(f"sms_templates/{code}.yaml: no process text for {area.keyword}")
+    try:
+        from helpline.sms.facts import fact_problems, load_facts
+
+        facts = load_facts(Path(app.config["SMS_TEMPLATES_DIR"]))
+        process = [area.keyword for area in keywords.areas if area.kind == "process"]
+        problems += fact_problems(facts, process, sorted(templates.languages))
+    except ValueError as exc:
+        problems.append(str(exc))
     for word, command in templates.index.commands.items():
         found = keywords.first(word)
         if found is not None and found.exact:

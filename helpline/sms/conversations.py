@@ -82,6 +82,7 @@ class Settings:
     data_dir: str
     templates_dir: str
     replies_per_hour: int = 30
+    promise_days: int = 2  # CALLBACK_WORKING_DAYS: the call-back promise in every channel
 
 
 def answer_text_message(session: Session, inbound: InboundSms, settings: Settings) -> list[Reply]:
@@ -162,6 +163,7 @@ def _context(session: Session, settings: Settings, revision: int | None) -> engi
         find_place=centroids.find,
         now=time.time(),
         unknown_place=centroids.unknown,
+        promise_days=settings.promise_days,
     )
 
 
@@ -355,4 +357,5 @@ def _rank(status: str | None) -> int:
 def settings_for(config: Any) -> Settings:
     """Settings from the Flask config."""
     return Settings(str(Path(config["DATA_DIR"])), str(Path(config["SMS_TEMPLATES_DIR"])),
-                    max(1, int(config.get("LIMIT_SMS_REPLIES_PER_HOUR", 30))))
+                    max(1, int(config.get("LIMIT_SMS_REPLIES_PER_HOUR", 30))),
+                    int(config.get("CALLBACK_WORKING_DAYS", 2)))

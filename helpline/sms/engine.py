@@ -185,6 +185,8 @@ class Context:
     now: float
     # A district shaped like a postcode's that no postcode has ("ZZ99"), to say it wasn't used.
     unknown_place: Callable[[str], str | None] = lambda text: None
+    # The one call-back promise (CALLBACK_WORKING_DAYS): "within 2 working days".
+    promise_days: int = 2
 
 
 def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
@@ -325,15 +327,16 @@ def _feedback(conversation: Conversation, t: Templates, text: str) -> Outcome:
 def _callback(conversation: Conversation, t: Templates, ctx: Context, text: str) -> Outcome:
     recent = conversation.callback_at
     if recent is not None and ctx.now - recent < CALLBACK_REPEAT_SECONDS:
-        return Outcome(conversation, _texts(t, "callback_already"), [], Insight("callback_repeat"))
+        already = pack([t.render("callback_already", days=ctx.promise_days)], t.language)
+        return Outcome(conversation, already, [], Insight("callback_repeat"))
     named = ctx.keywords.first(text)
     if named is not None:  # the adviser sees what the call is about: "call me about EHC"
         conversation = _remember(conversation, f"a call about {named.area.keyword}")
     asked = "; ".join(conversation.asked) or "nothing yet"
     summary = f"Asked for a call back by text. Asked so far: {asked}."
     called = replace(conversation, callback_at=ctx.now)
-    return Outcome(called, _texts(t, "callback_done"), [RequestCallback(summary)],
-                   Insight("callback"))
+    done = pack([t.render("callback_done", days=ctx.promise_days)], t.language)
+    return Outcome(called, done, [RequestCallback(summary)], Insight("callback"))
 
 
 def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) -> Outcome:
@@ -363,7 +366,8 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
     if named is not None and named.kind == "process":
         explained = t.process.get(named.keyword) or ctx.templates.get("en").process.get(
             named.keyword)
-        replies = pack([explained], t.language) if explained else []
+        # One fact a line: a long explanation is split between facts, never inside one.
+        replies = pack(explained.splitlines(), t.language) if explained else []
     # The area heads the list when it is what the family asked for ("short breaks"); when they
     # said more ("toilet training"), their words do.
     area = named if named is not None and _asks_for_area(named, found.looked_for) else None

@@ -57,20 +57,23 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "ages_from": "minimum",
         "ages_to": "maximum",
         "cost_free": "",
-        "callback_done": "",
-        "callback_already": "",
+        "callback_done": "days",
+        "callback_already": "days",
         "feedback_thanks": "",
         "feedback_empty": "",
         "error": "",
         "too_many": "",
     }.items()
 }
+# A process's facts take at most this many texts, so its services follow within three.
+FACT_TEXTS = 2
 PROCESS_KEYWORDS = ("EHC", "TRANSPORT", "ASSESSMENT", "TRANSFER", "BUDGET", "COMPLAINTS")
 # Long but realistic values: a template that fits with these fits with real data.
 SAMPLE_VALUES = {
     "area": "Free, independent SEND information, advice and support",
     "query": "speech and language therapy sign language",
     "keyword": "SHORTBREAKS",
+    "days": "10",
     "refinement": "age 12, near DN15",
     "age": "12",
     "place": "DN15",
@@ -176,9 +179,9 @@ def _problems(path: Path, data: TemplateFile) -> list[str]:
             problems.append(f"{path.name}: message {key!r} uses unknown {sorted(unknown)}")
     for key in data.messages.keys() - MESSAGE_FIELDS.keys():
         problems.append(f"{path.name}: message {key!r} is not used by the helpline")
-    for keyword in PROCESS_KEYWORDS:
-        if not data.process.get(keyword, "").strip():
-            problems.append(f"{path.name}: process text for {keyword} is missing")
+    if data.process:
+        problems.append(f"{path.name}: process: texts are numbered facts now, in "
+                        f"facts/{data.language}.yaml")
     if problems:
         return problems
     texts = {f"message {k!r}": v.format(**SAMPLE_VALUES) for k, v in data.messages.items()}
@@ -223,6 +226,8 @@ def load_templates(folder: Path) -> TemplateSet:
         raise ValueError(f"commands.yaml: not a valid command word file ({exc})") from exc
     if "en" not in languages:
         problems.append("en.yaml is missing: English is the fallback language")
+    languages, fact_problems = _with_facts(folder, languages)
+    problems += fact_problems
     for code in commands.languages:
         if code not in languages:
             problems.append(f"commands.yaml names language {code!r} but {code}.yaml is missing")
@@ -232,6 +237,48 @@ def load_templates(folder: Path) -> TemplateSet:
     if problems:
         raise ValueError("; ".join(problems))
     return TemplateSet(languages, commands, CommandIndex.build(commands))
+
+
+def _with_facts(
+    folder: Path, languages: dict[str, Templates]
+) -> tuple[dict[str, Templates], list[str]]:
+    """Each language's process texts: its numbered facts (facts/<lang>.yaml), each fact a line
+    that fits one text (3 parts), English in GSM-7 and in short sentences."""
+    from dataclasses import replace
+
+    from helpline.sms.facts import load_facts
+    from helpline.sms.replies import pack
+
+    try:
+        facts = load_facts(folder)
+    except ValueError as exc:
+        return languages, [str(exc)]
+    problems: list[str] = []
+    filled: dict[str, Templates] = {}
+    for code, templates in languages.items():
+        process = {keyword: "\n".join(facts.lines(code, keyword))
+                   for keyword in facts.languages["en"].facts}
+        filled[code] = replace(templates, process=process)
+        where = f"facts/{code}.yaml"
+        lines = {f"{keyword} fact {number}": line for keyword, text in process.items()
+                 for number, line in enumerate(text.splitlines(), start=1)}
+        for label, line in lines.items():
+            if code == "en" and non_gsm7_characters(line):
+                bad = "".join(sorted(set(non_gsm7_characters(line))))
+                problems.append(f"{where}: {label} has non-GSM-7 characters {bad!r}")
+            parts = count_segments(line).segments
+            if parts > MAX_SEGMENTS:
+                problems.append(f"{where}: {label} needs {parts} SMS segments (at most 3)")
+        if code == "en":
+            problems += sentence_problems(where, lines)
+        for keyword, text in process.items():
+            # Every fact reaches the family, and the services still follow within 3 texts.
+            packed = pack(text.splitlines(), code)
+            if len(packed) > FACT_TEXTS or sum(len(m.splitlines()) for m in packed) < len(
+                    text.splitlines()):
+                problems.append(f"{where}: {keyword} needs more than {FACT_TEXTS} texts; "
+                                "shorten its facts")
+    return filled, problems
 
 
 @lru_cache(maxsize=4)

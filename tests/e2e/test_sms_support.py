@@ -54,7 +54,10 @@ class Phone:
         assert response.status_code == 200
         assert response.mimetype == "text/xml"
         replies = message_texts(response.data)
-        assert len(replies) <= 3
+        # A process's numbered facts ("1. ...") take up to two texts before the services: in
+        # Polish and Urdu (UCS-2, 67 characters a part) the same facts as English cost one more.
+        explained = bool(replies) and replies[0].startswith("1. ")
+        assert len(replies) <= (4 if explained and not self.english else 3)
         for reply in replies:
             assert reply.strip()
             assert count_segments(reply).segments <= 3, reply

@@ -115,3 +115,27 @@ def test_no_text_to_a_family_who_said_stop(app: Flask) -> None:
         db.session.commit()
         new_request()
         assert purposes() == []
+
+
+@pytest.mark.parametrize(("language", "promise", "expired"), [
+    ("en", "within 3 working days (Monday to Friday)", "sorry, we could not reach you"),
+    ("pl", "w ciągu 3 dni roboczych (od poniedziałku do piątku)", "nie udało się"),
+    ("ur", "3 کام کے دنوں (پیر سے جمعہ)", "رابطہ نہیں کر سکے"),
+])
+def test_the_confirmation_and_expiry_texts_are_in_the_familys_language_with_one_promise(
+    app: Flask, language: str, promise: str, expired: str
+) -> None:
+    app.config["CALLBACK_WORKING_DAYS"] = 3  # the one promise, from settings
+    with app.app_context():
+        row, _ = callbacks.request_callback(db.session, cause="CA9:callback",
+                                            phone_number=FAMILY, channel="voice",
+                                            summary="x", language=language)
+        db.session.commit()
+        callbacks.claim(db.session, row.id, adviser_id=7)
+        for _ in range(3):
+            callbacks.record_attempt(db.session, row.id, reached=False)
+        db.session.commit()
+        created, gone = db.session.scalars(select(OutboundMessage.body)
+                                           .order_by(OutboundMessage.id)).all()
+        assert promise in (created or "")
+        assert expired in (gone or "")
