@@ -1,4 +1,5 @@
-"""Render one missing phone prompt into the audio store (enqueued by the voice webhook)."""
+"""Render phone audio into the store: one missing prompt (enqueued by the voice webhook), or
+every service's spoken line after an import (enqueued by the import)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,16 @@ def render_prompt(engine: str, language: str, tts_language: str, text: str) -> s
                            gtts_url=config.get("GTTS_URL", ""))
         log.info("a %s prompt with %s is stored: %s", language, engine, name)
         return name
+
+
+def render_service_lines(engine: str) -> int:
+    """Render every active service's spoken line in every language that is not stored yet;
+    returns how many were rendered (a line that fails is said by <Say> until the next run)."""
+    from helpline.jobs import job_app_context
+    from helpline.speech.commands import render_service_audio
+
+    with job_app_context():
+        rendered, _stored, problems = render_service_audio(engine)
+        for problem in problems[:20]:
+            log.warning("service line not rendered: %s", problem)
+        return rendered

@@ -137,6 +137,10 @@ def run_import(
     summary.problem, summary.pages = reading.problem, reading.pages
     _record(session, record, name, paths, reading)
     session.commit()
+    if summary.changed:
+        from helpline.speech.commands import render_after_import
+
+        render_after_import()  # each service's spoken line, in every language, by a worker
     return summary
 
 

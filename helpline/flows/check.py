@@ -28,6 +28,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "day_range": {"first", "last"},
     "open_hours": {"hours"},
     "callback_promise": {"days"},
+    "offer_callback_closed": {"days"},
     "callback_booked": {"days"},
     "message_saved": {"days"},
     "who_ages": {"low", "high"},

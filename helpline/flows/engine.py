@@ -97,6 +97,7 @@ class Turn:
     say: tuple[Line, ...] = ()
     menu: Menu | None = None
     services: str | None = field(default=None)  # for "text": the search whose services to send
+    silent: bool = False  # the caller let every offer pass without a word or a key
 
 
 def begin(flow: Flow) -> Turn:
@@ -271,10 +272,9 @@ def _missed(flow: Flow, state: CallState) -> Turn:
     if tries >= MISSES_BEFORE_ADVISER + 1:
         if state.node == MESSAGE_MENU:
             goodbye = (said(flow, "phrase:goodbye", lang),)
-            return Turn(
-                state=replace(missed, path=state.path + ("hung up",)), action="hangup", say=goodbye
-            )
-        return _act(flow, missed, "adviser")
+            return Turn(state=replace(missed, path=state.path + ("hung up",)), action="hangup",
+                        say=goodbye, silent=True)
+        return replace(_act(flow, missed, "adviser"), silent=True)
     phrase = {1: "sorry", 2: "sorry_again"}.get(tries, "offer_adviser")
     if state.node == MESSAGE_MENU and phrase == "offer_adviser":
         phrase = "sorry_again"  # nobody can answer: don't offer what isn't there

@@ -56,6 +56,7 @@ REQUIRED_PHRASES = (
     "age_heard",
     "open_hours",
     "callback_promise",
+    "offer_callback_closed",
 )
 GLOBAL_WORDS = ("adviser", "repeat", "back")
 

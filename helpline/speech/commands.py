@@ -49,17 +49,33 @@ def prompts_to_render(
 def build_audio(engine: str, *, only_missing: bool = True) -> tuple[int, int, list[str]]:
     """Render the prompts; returns (rendered, already cached, problems)."""
     from helpline.flows.model import load_flow
+    from helpline.opening_hours import hours_in
 
     config = current_app.config
     flow = load_flow(Path(config["IVR_FLOWS_DIR"]))
-    rendered = cached = 0
-    problems: list[str] = []
-    from helpline.opening_hours import hours_in
-
     days = int(config.get("CALLBACK_WORKING_DAYS", 2))
     hours = hours_in(config["IVR_FLOWS_DIR"])
+    return _render_all(engine, prompts_to_render(flow, days=days, hours=hours), only_missing)
+
+
+def render_service_audio(engine: str, *, only_missing: bool = True) -> tuple[int, int, list[str]]:
+    """Render every active service's spoken line in every language; (rendered, cached, problems)."""
+    from helpline.extensions import db
+    from helpline.flows.model import load_flow
+    from helpline.voice.spoken import every_service_line
+
+    flow = load_flow(Path(current_app.config["IVR_FLOWS_DIR"]))
+    return _render_all(engine, every_service_line(db.session(), flow), only_missing)
+
+
+def _render_all(
+    engine: str, wanted: list[tuple[str, str, str]], only_missing: bool
+) -> tuple[int, int, list[str]]:
+    config = current_app.config
+    rendered = cached = 0
+    problems: list[str] = []
     store = audio_store()
-    for code, tts, text in prompts_to_render(flow, days=days, hours=hours):
+    for code, tts, text in wanted:
         if only_missing and store.exists(code, audio_name(engine, code, text)):
             cached += 1
             continue
@@ -76,6 +92,23 @@ def build_audio(engine: str, *, only_missing: bool = True) -> tuple[int, int, li
     return rendered, cached, problems
 
 
+def render_after_import() -> bool:
+    """Queue the rendering of every service's spoken line (after an import changed the
+    directory); False when there is no worker queue or no engine that renders audio."""
+    from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
+
+    engine = str(current_app.config.get("TTS_ENGINE", "say")).lower()
+    if engine not in ("gtts", "espeak") or queues() is None:
+        return False  # without a worker, `helpline audio build --services` does it
+    from workers.audio import render_service_lines
+
+    try:
+        enqueue(render_service_lines, engine, job_id=job_id_for("audio", "services"))
+    except EnqueueFailed:
+        return False
+    return True
+
+
 @click.group("audio")
 def audio() -> None:
     """The phone menu's pre-rendered prompts."""
@@ -84,8 +117,10 @@ def audio() -> None:
 @audio.command("build")
 @click.option("--engine", default=None, help="gtts or espeak (default: TTS_ENGINE).")
 @click.option("--force", is_flag=True, help="Render again even when a file is cached.")
+@click.option("--services", is_flag=True,
+              help="Also every service's spoken line (a worker does it after each import).")
 @with_appcontext
-def build_command(engine: str | None, force: bool) -> None:
+def build_command(engine: str | None, force: bool, services: bool) -> None:
     """Render every prompt in every language into the audio store (the database)."""
     engine = (engine or current_app.config["TTS_ENGINE"]).lower()
     if engine == "say":
@@ -94,6 +129,9 @@ def build_command(engine: str | None, force: bool) -> None:
     if engine not in ("gtts", "espeak"):
         raise click.UsageError(f"unknown engine {engine!r}: use gtts, espeak or say")
     rendered, cached, problems = build_audio(engine, only_missing=not force)
+    if services:
+        more = render_service_audio(engine, only_missing=not force)
+        rendered, cached, problems = rendered + more[0], cached + more[1], problems + more[2]
     click.echo(
         f"{rendered} rendered, {cached} already cached, {len(problems)} failed "
         f"({engine}, stored in the database)"

@@ -13,12 +13,13 @@ from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db
-from helpline.flows.engine import Line, Menu, Turn, offer_message, said
+from helpline.flows.engine import Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
+from helpline.voice.closed import hours_line, promise_days, silent_out_of_hours, while_closed
 from helpline.voice.models import CallLog
 from helpline.voice.services import TEXTED, services_for, text_bodies
-from helpline.voice.spoken import helpline_hours, service_line, service_runs
+from helpline.voice.spoken import service_line, service_runs
 from helpline.voice.twiml import Speaker, gather, join_adviser_queue, url
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,12 @@ def answer(
     a second time (texts and callbacks are kept once per cause; the queue rings no one again).
     """
     open_now = is_open()
-    if turn.action == "adviser" and not open_now:
+    if turn.action == "adviser" and not open_now and not turn.silent:
         turn = offer_message(flow, turn.state, "closed")
-        turn = replace(turn, say=(*turn.say, _hours_line(flow, turn.state.language)))
-    if not open_now and turn.menu is not None:
+        turn = replace(turn, say=(*turn.say, hours_line(flow, turn.state.language)))
+    if not open_now:
         # Nobody is working: 0 takes a message, and no menu promises a person.
-        turn = replace(turn, menu=_closed_tail(flow, turn.menu))
+        turn = while_closed(flow, turn)
     speaker = Speaker(flow)
     response = VoiceResponse()
     lang = turn.state.language
@@ -109,6 +110,10 @@ def answer(
         return response
     call = calls.find_call(session, call_sid)
     assert call is not None  # advance() made sure of it
+    if turn.silent and not open_now:
+        silent_out_of_hours(flow, call, turn, response, summary(flow, call))
+        session.commit()
+        return response
     if turn.action == "text" and turn.menu is not None:
         gather(response, speaker, turn.menu, 0, [_text_me_this(flow, call, turn)])
     elif turn.action == "adviser":
@@ -206,28 +211,6 @@ def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool]:
     if menu.item == 0:  # before the list starts, the caller knows 1 texts them
         lines.insert(0, said(flow, "phrase:texts_first", lang))
     return lines, True
-
-
-def promise_days() -> int:
-    """The working days within which an adviser calls back: one promise, from settings."""
-    return int(current_app.config.get("CALLBACK_WORKING_DAYS", 2))
-
-
-def _hours_line(flow: Flow, language: str) -> Line:
-    """When advisers answer the phone (hours.yaml), in the caller's language."""
-    from helpline.opening_hours import hours_in
-
-    hours = hours_in(current_app.config["IVR_FLOWS_DIR"])
-    return Line(helpline_hours(flow, language, hours), language, "open_hours")
-
-
-def _closed_tail(flow: Flow, menu: Menu) -> Menu:
-    lines = tuple(
-        said(flow, "phrase:menu_tail_closed", line.language) if line.key == "phrase:menu_tail"
-        else line
-        for line in menu.lines
-    )
-    return replace(menu, lines=lines)
 
 
 def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:

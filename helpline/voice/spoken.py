@@ -106,3 +106,25 @@ def service_line(flow: Flow, language: str, service: SearchResult,
     line = flow.phrase(language, "service", name=service.name, phone=phone,
                        who=who_for(flow, language, service), hours=hours)
     return " ".join(line.split())
+
+
+def every_service_line(session: Session, flow: Flow) -> list[tuple[str, str, str]]:
+    """(language, tts language, text) of every active service's spoken line, in every language:
+    what the render job puts in the audio cache after an import."""
+    from sqlalchemy.orm import selectinload
+
+    rows = session.scalars(
+        select(m.Service).where(m.Service.status == "active").order_by(m.Service.id)
+        .options(selectinload(m.Service.phones))
+    ).all()
+    wanted: list[tuple[str, str, str]] = []
+    for row in rows:
+        # As the search reads a service (its first phone): the same words, the same file.
+        service = SearchResult(id=row.id, name=row.name, score=0.0,
+                               phone=row.phones[0].number if row.phones else None, email=None,
+                               url=None, minimum_age=row.minimum_age,
+                               maximum_age=row.maximum_age, distance_km=None)
+        runs = service_runs(session, row.id)
+        for code in flow.languages:
+            wanted.append((code, flow.language(code).tts, service_line(flow, code, service, runs)))
+    return wanted

@@ -168,7 +168,7 @@ def test_after_the_longest_wait_the_caller_leaves_a_message_for_the_advisers(
     caller.press("1")
     assert caller.waiting_for == "Record"
     caller.leave_message("https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE1")
-    assert "listen to your message" in caller.latest_text()
+    assert "hear your message" in caller.latest_text()
     assert caller.waiting_for is None
     [request] = callbacks(phone_app)
     assert request.channel == "voicemail"
@@ -185,7 +185,7 @@ def test_zero_out_of_hours_offers_a_message_or_a_call_back(phone_app: Flask) -> 
     assert caller.latest[1] == ("Advisers answer the phone Monday to Thursday, 9:00 to 17:00 and "
                                 "Friday, 9:00 to 16:30. Not on bank holidays.")
     caller.press("2")
-    assert "call you back on this number within 2 working days" in caller.latest_text()
+    assert "They will call within 2 working days" in caller.latest_text()
     assert caller.waiting_for is None
     [request] = callbacks(phone_app)
     assert request.channel == "voice" and request.language == "en"
