@@ -142,3 +142,13 @@ def test_a_caller_says_what_they_need_and_hears_the_services_the_search_finds(
     assert NUMBER.search(caller.latest[1])
     assert logged(phone_app, caller).path.endswith("main > @search")
     assert words not in logged(phone_app, caller).path  # the caller's words are not kept
+
+
+def test_the_docs_show_the_times_flows_check_prints() -> None:
+    from helpline.flows.timing import timing_report
+
+    root = FLOWS.parent
+    voice, readme = (root / "docs" / "voice.md").read_text(), (root / "README.md").read_text()
+    for line in timing_report(FLOW):
+        assert line in voice, line
+        assert line.split(" (1 ")[0].split(" (2 ")[0].split(" (3 ")[0] in readme, line

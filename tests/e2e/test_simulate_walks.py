@@ -85,12 +85,14 @@ def test_a_silent_call_is_offered_an_adviser_then_held_in_the_queue(demo: Flask)
     assert said("phrase:no_adviser_free") in after_offer
 
 
-def test_a_silent_call_out_of_hours_is_offered_a_message(demo: Flask) -> None:
+def test_a_silent_call_out_of_hours_is_called_back_and_texted_the_hours(demo: Flask) -> None:
     demo.config["HELPLINE_CLOCK"] = lambda: WEDNESDAY_EVENING
     out = simulate(demo, "call", "--silent", "--from", "+447700900333")
-    after_offer = out.split(said("phrase:offer_adviser"))[1]
-    assert said("phrase:closed") in after_offer and "on hold" not in after_offer
-    assert out.rstrip().endswith("Texts sent after the call: 0")
+    assert said("phrase:offer_adviser") not in out  # nobody is working: no person promised
+    after_offer = out.split(said("phrase:offer_callback_closed"))[1]
+    assert said("phrase:callback_booked") in after_offer and "on hold" not in after_offer
+    assert not out.rstrip().endswith("Texts sent after the call: 0")
+    assert "SHORTBREAKS" in after_offer  # the text with the hours and the words to text
 
 
 def test_an_edited_template_or_keyword_shows_on_the_next_text(
