@@ -93,8 +93,8 @@ def test_every_services_spoken_line_is_rendered_by_a_worker_after_an_import(
 ) -> None:
     from helpline import jobs
     from helpline.directory.commands import run_import
-    from helpline.speech import commands as speech
-    from helpline.speech.cache import audio_path
+    from helpline.speech import store
+    from helpline.speech.cache import audio_name
     from helpline.voice.spoken import every_service_line
     from tests.integration.test_outbox_worker import run_worker
 
@@ -106,7 +106,7 @@ def test_every_services_spoken_line_is_rendered_by_a_worker_after_an_import(
         dest.write_bytes(b"ID3 stand-in")
         return dest
 
-    monkeypatch.setattr(speech, "render", fake_render)
+    monkeypatch.setattr(store, "render", fake_render)
     app.config.update(TTS_ENGINE="espeak", REDIS_URL=redis_url)
     jobs.init_app(app)
     with app.app_context():
@@ -116,8 +116,10 @@ def test_every_services_spoken_line_is_rendered_by_a_worker_after_an_import(
     run_worker(app)
     assert len(rendered) == len(wanted) > 100
     assert {tts for tts, _ in rendered} == {"en", "pl", "ur"}
-    for code, _, text in wanted:
-        assert audio_path(app.config["AUDIO_CACHE_DIR"], "espeak", code, text).exists()
+    with app.app_context():
+        clips = store.audio_store()
+        for code, _, text in wanted:
+            assert clips.exists(code, audio_name("espeak", code, text))
     # A caller then hears the service's recorded line, in their language.
     app.config["HELPLINE_CLOCK"] = phone_app_clock()
     caller = call(app).press("3").press("3")
