@@ -100,10 +100,9 @@ def render_after_import() -> bool:
     engine = str(current_app.config.get("TTS_ENGINE", "say")).lower()
     if engine not in ("gtts", "espeak") or queues() is None:
         return False  # without a worker, `helpline audio build --services` does it
-    from workers.audio import render_service_lines
-
     try:
-        enqueue(render_service_lines, engine, job_id=job_id_for("audio", "services"))
+        enqueue("workers.audio.render_service_lines", engine,
+                job_id=job_id_for("audio", "services"))
     except EnqueueFailed:
         return False
     return True
