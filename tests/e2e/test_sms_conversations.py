@@ -174,7 +174,9 @@ def test_a_postcode_district_and_an_age_refine_the_list(phone: Phone) -> None:
 
 
 def test_two_gives_details_and_more_gives_the_next_three(phone: Phone) -> None:
-    first = listed(phone.reply("SHORTBREAKS"))
+    # MONEY finds a dozen services on both feeds (North Lincolnshire has only a few that are
+    # close to SHORTBREAKS, and the list is no longer padded with unrelated ones).
+    first = listed(phone.reply("MONEY"))
     details = phone.reply("2")
     assert details.startswith(first[1][1].rstrip("."))
     assert "Contact:" in details and "MENU" in details
@@ -227,7 +229,9 @@ def test_process_keywords_explain_the_process_then_give_a_contact(
     replies = phone.text(keyword)
     assert len(replies) >= 2
     assert not listed(replies[0])
-    assert listed(replies[1])
+    # A contact list, or (North Lincolnshire has no personal budgets service) an honest
+    # "found no ... services" with ADVISER: never an unrelated service as the contact.
+    assert listed(replies[1]) or ("found no" in replies[1] and "ADVISER" in replies[1])
 
 
 def test_ehc_says_how_to_ask_who_decides_and_the_time_limits(phone: Phone) -> None:
