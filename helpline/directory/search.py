@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
 from helpline.directory.geo import Centroids, centroids_in, distances_km
-from helpline.directory.keywords import keywords_from
+from helpline.directory.keywords import Keywords, keywords_from
 from helpline.directory.query import Concept, Query, build_query
 from helpline.directory.search_index import IndexedService, SearchIndex
 from helpline.directory.vocabulary import Vocabulary, vocabulary_from
@@ -138,7 +138,15 @@ def build_index(
             .selectinload(m.Location.addresses),
         )
     ).all()
-    return SearchIndex([_indexed(row, centroids, vocabulary) for row in rows])
+    return SearchIndex([_indexed(row, centroids, vocabulary) for row in rows],
+                       _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])))
+
+
+def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:
+    """Every phrase of several words a query can hold: needs and keyword areas."""
+    texts = [p for need in vocabulary.data.needs for p in (*need.say, *need.search)]
+    texts += [p for area in keywords.areas for p in (*area.synonyms, *area.search, area.area)]
+    return frozenset(vocabulary.spelled_out(t) for t in texts if len(t.split()) > 1)
 
 
 def contact_of(row: m.Service) -> tuple[str | None, str | None]:
@@ -232,14 +240,15 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
     scores = np.zeros(n, dtype=float)
     covered = np.zeros(n, dtype=float)
     counted = own or query.concepts
-    total_importance = sum(_importance(c, index) for c in counted) or 1.0
+    importance = {c: _importance(c, index) for c in query.concepts}
+    total_importance = sum(importance[c] for c in counted) or 1.0
     for concept in query.concepts:
         matched = index.phrase_scores(list(concept.phrases))
         weight = 1.0 if concept.own or not own else AREA_WEIGHT_WITH_OWN
         parts[f"matches {concept.label!r}"] = weight * matched
         scores += weight * matched
         if concept in counted:
-            covered += (matched > 0) * (_importance(concept, index) / total_importance)
+            covered += (matched > 0) * (importance[concept] / total_importance)
     close = (covered >= CLOSE_ENOUGH - 1e-9) & (scores > 0)
     if query.age is not None:
         too_young_or_old = ((index.min_age > query.age) | (index.max_age < query.age)
@@ -248,7 +257,7 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
     scores *= 0.5 + 0.5 * covered
     best = float(scores[close].max()) if close.any() else 0.0
     if best > 0:
-        _add(parts, scores, "name bonuses", _name_bonus(query, index) * best * close)
+        _add(parts, scores, "name bonuses", _name_bonus(query, index, importance) * best * close)
     if query.age is None:
         factor = np.where(index.said_min_age >= OLDER_PEOPLE_AGE, OLDER_PEOPLE_FACTOR,
                           np.where(index.said_min_age >= 18, ADULTS_FACTOR, 1.0))
@@ -274,19 +283,21 @@ def _add(parts: dict[str, np.ndarray], scores: np.ndarray, name: str, value: np.
     scores += value
 
 
-def _name_bonus(query: Query, index: SearchIndex) -> np.ndarray:
+def _name_bonus(
+    query: Query, index: SearchIndex, importance: dict[Concept, float]
+) -> np.ndarray:
     """Share of the best score earned by naming what was asked, in whole words."""
     n = len(index.services)
     bonus = np.zeros(n, dtype=float)
     own = query.own
     if own:
-        total = sum(_importance(c, index) for c in own) or 1.0
+        total = sum(importance[c] for c in own) or 1.0
         for concept in own:
             named = np.zeros(n, dtype=float)
             for key, strength in concept.name_keys:
                 if _name_phrase_ok(key, index):
                     np.maximum(named, strength * index.names_with({key}), out=named)
-            bonus += OWN_NAME_BONUS * _importance(concept, index) / total * named
+            bonus += OWN_NAME_BONUS * importance[concept] / total * named
     area_keys = {k for k in query.area_keys if _name_phrase_ok(k, index)}
     if area_keys:
         weight = AREA_NAME_BONUS_WITH_OWN if own else AREA_NAME_BONUS

@@ -55,8 +55,15 @@ NAME_RUN = 4
 class SearchIndex:
     """Term -> (service positions, weights) for every active service."""
 
-    def __init__(self, services: list[IndexedService]) -> None:
+    def __init__(
+        self, services: list[IndexedService], phrases: frozenset[str] | None = None
+    ) -> None:
+        """Index the services. `phrases`: the several-word phrases a query can hold (from the
+        vocabulary and keywords), whose words must stand together; None tracks every pair."""
         self.services = services
+        self.tracked_pairs = None if phrases is None else frozenset(
+            f"{a} {b}" for phrase in phrases
+            for a, b in zip(terms(phrase), terms(phrase)[1:], strict=False))
         n = len(services)
         self.min_age = np.array(
             [s.minimum_age if s.minimum_age is not None else -np.inf for s in services], dtype=float
@@ -111,10 +118,13 @@ class SearchIndex:
         # Which services have two terms side by side ("toilet training", not "disabled toilets
         # ... training"): a phrase of several words must stand together somewhere.
         pairs: dict[str, set[int]] = {}
+        tracked = self.tracked_pairs
         for lists in said.values():
             for i, words_said in enumerate(lists):
                 for a, b in zip(words_said, words_said[1:], strict=False):
-                    pairs.setdefault(f"{a} {b}", set()).add(i)
+                    pair = f"{a} {b}"
+                    if tracked is None or pair in tracked:
+                        pairs.setdefault(pair, set()).add(i)
         self.pairs = {k: np.sort(np.fromiter(v, dtype=np.int64, count=len(v)))
                       for k, v in pairs.items()}
         fields = {f: [Counter(w) for w in lists] for f, lists in said.items()}
@@ -195,7 +205,10 @@ class SearchIndex:
             for other in postings[1:]:
                 docs = np.intersect1d(docs, other[0], assume_unique=True)  # type: ignore[index]
             for a, b in zip(phrase, phrase[1:], strict=False):
-                together = self.pairs.get(f"{a} {b}")
+                pair = f"{a} {b}"
+                if self.tracked_pairs is not None and pair not in self.tracked_pairs:
+                    continue  # a pair no phrase of ours holds: not known side by side
+                together = self.pairs.get(pair)
                 docs = (np.intersect1d(docs, together, assume_unique=True)
                         if together is not None else docs[:0])
             if docs.size == 0:

@@ -105,6 +105,10 @@ class Vocabulary:
                 if key:
                     self._audiences.setdefault(key[0], []).append((key, audience.minimum_age))
 
+    def spelled_out(self, phrase: str) -> str:
+        """A phrase as it is read once text-speak is spelled out ('wont eat' -> 'will not eat')."""
+        return " ".join(self.normalise(words(phrase)))
+
     def clashes(self) -> list[str]:
         """Phrases listed under two needs: only the first could ever be read."""
         owner: dict[tuple[str, ...], str] = {}
