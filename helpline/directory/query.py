@@ -146,10 +146,13 @@ def build_query(
             needs_seen.add(need.name)
             labelled.append((positions[0], concept(phrase, [phrase], need.search)))
             nearest = nearest or need.area
+    english = vocabulary.in_english(tokens)
     for i, token in enumerate(tokens):
         if i in consumed or vocabulary.is_filler(token) or token in STOP_WORDS:
             continue
         corrected = index.correct(stem(token))
+        if corrected is None and not english and (labelled or areas):
+            continue  # an inflection we can't read must not hide the need we did read
         if corrected is None and len(token) < 3:
             continue  # a stray letter or two: no need in it
         labelled.append((i, concept(token, [corrected or token], [], known_need=False)))

@@ -44,6 +44,7 @@ class VocabularyFile(BaseModel):
     ages: dict[str, int] = Field(default_factory=dict)
     places: list[str] = Field(default_factory=list)
     for_children: list[str] = Field(default_factory=list)
+    not_english: list[str] = Field(default_factory=list)
 
     @field_validator("spellings")
     @classmethod
@@ -85,6 +86,7 @@ class Vocabulary:
         # Place names say where, not what: nearness is the postcode's job.
         self.filler = frozenset(plain_letters(w) for f in (*data.filler, *data.places, *data.ages)
                                 for w in words(f))
+        self.not_english = frozenset(plain_letters(w) for w in data.not_english)
         self.ages = {plain_letters(w): age for k, age in data.ages.items() for w in words(k)}
         self.for_children = [_key(self.normalise(words(p))) for p in data.for_children]
         self.numbers = {plain_letters(words(k)[0]): v for k, v in data.numbers.items()}
@@ -136,6 +138,10 @@ class Vocabulary:
         if word.isdecimal() and len(word) <= 3:
             return int(word)
         return self.numbers.get(plain_letters(word))
+
+    def in_english(self, tokens: list[str]) -> bool:
+        """False for a text in Polish or Urdu (its letters, or its little words)."""
+        return not any(not t.isascii() or plain_letters(t) in self.not_english for t in tokens)
 
     def age_implied(self, tokens: list[str]) -> int | None:
         """An age a word implies when no number is given ('teenager' -> 15)."""
