@@ -47,6 +47,9 @@ SAME_NAME_FACTOR = 0.6
 # A Local Offer helpline is for children and young people: services whose own words say they
 # are for them (or for SEND) come before general ones, other things equal.
 CHILDREN_FACTOR = 1.25
+# Services for expectant parents and babies (by their own words), when no age was given.
+BABIES_FACTOR = 0.7
+BABY_AGE = 1
 # Nearness: a service 0 km away keeps its whole score, one far away keeps (1 - NEARNESS).
 NEARNESS = 0.4
 NEARNESS_SCALE_KM = 15.0
@@ -175,7 +178,8 @@ def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> In
     tags = [row.organization.name if row.organization else ""]
     tags += [a.taxonomy_term.name for a in row.attributes if a.taxonomy_term]
     email, url = contact_of(row)
-    said_age, for_children = vocabulary.audience(f"{row.name}. {row.description or ''}")
+    said_age, for_children, for_babies = vocabulary.audience(
+        f"{row.name}. {row.description or ''}")
     return IndexedService(
         id=row.id,
         name=row.name,
@@ -189,6 +193,7 @@ def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> In
         positions=positions,
         said_minimum_age=None if row.minimum_age is not None else said_age,
         for_children=for_children,
+        for_babies=for_babies,
     )
 
 
@@ -252,7 +257,8 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
     close = (covered >= CLOSE_ENOUGH - 1e-9) & (scores > 0)
     if query.age is not None:
         too_young_or_old = ((index.min_age > query.age) | (index.max_age < query.age)
-                            | (index.said_min_age > query.age))
+                            | (index.said_min_age > query.age)
+                            | (index.for_babies & (query.age > BABY_AGE)))
         close &= ~too_young_or_old
     scores *= 0.5 + 0.5 * covered
     best = float(scores[close].max()) if close.any() else 0.0
@@ -262,7 +268,8 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
         factor = np.where(index.said_min_age >= OLDER_PEOPLE_AGE, OLDER_PEOPLE_FACTOR,
                           np.where(index.said_min_age >= 18, ADULTS_FACTOR, 1.0))
         factor = np.where(index.min_age >= 18, np.minimum(factor, ADULTS_FACTOR), factor)
-        parts["for adults only (x)"] = factor
+        factor = np.where(index.for_babies, np.minimum(factor, BABIES_FACTOR), factor)
+        parts["for adults or babies only (x)"] = factor
         scores *= factor
     factor = np.where(index.for_children, CHILDREN_FACTOR, 1.0)
     parts["for children or SEND (x)"] = factor

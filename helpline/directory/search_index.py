@@ -40,6 +40,7 @@ class IndexedService:
     # a text about a child.
     said_minimum_age: float | None = None
     for_children: bool = False  # its own words say it is for children, young people or SEND
+    for_babies: bool = False  # its own words say it is for expectant parents and babies
 
 
 def name_key(words_of_phrase: list[str]) -> str:
@@ -69,6 +70,9 @@ class SearchIndex:
             [s.minimum_age if s.minimum_age is not None else -np.inf for s in services], dtype=float
         )
         self.for_children = np.array([s.for_children for s in services], dtype=bool)
+        self.for_babies = np.array(
+            [s.for_babies and s.minimum_age is None and s.maximum_age is None for s in services],
+            dtype=bool)
         self.said_min_age = np.array(
             [s.said_minimum_age if s.minimum_age is None and s.said_minimum_age is not None
              else -np.inf for s in services], dtype=float

@@ -45,6 +45,7 @@ class VocabularyFile(BaseModel):
     places: list[str] = Field(default_factory=list)
     for_children: list[str] = Field(default_factory=list)
     not_english: list[str] = Field(default_factory=list)
+    for_babies: list[str] = Field(default_factory=list)
 
     @field_validator("spellings")
     @classmethod
@@ -89,6 +90,7 @@ class Vocabulary:
         self.not_english = frozenset(plain_letters(w) for w in data.not_english)
         self.ages = {plain_letters(w): age for k, age in data.ages.items() for w in words(k)}
         self.for_children = [_key(self.normalise(words(p))) for p in data.for_children]
+        self.for_babies = [_key(self.normalise(words(p))) for p in data.for_babies]
         self.numbers = {plain_letters(words(k)[0]): v for k, v in data.numbers.items()}
         self._needs: dict[tuple[str, ...], Need] = {}
         self._run_together: dict[str, tuple[Need, str]] = {}
@@ -147,21 +149,19 @@ class Vocabulary:
         """An age a word implies when no number is given ('teenager' -> 15)."""
         return next((self.ages[w] for w in map(plain_letters, tokens) if w in self.ages), None)
 
-    def audience(self, text: str) -> tuple[int | None, bool]:
-        """(youngest age its words say, whether they say it is for children): one reading."""
+    def audience(self, text: str) -> tuple[int | None, bool, bool]:
+        """(youngest age its words say, whether they say it is for children, whether for
+        expectant parents and babies): one reading of a service's text."""
         keys = _key(words(text))
-        return self._minimum_age_in(keys), self._names_children_in(keys)
+        return (self._minimum_age_in(keys), self._names_children_in(keys),
+                _says_any(keys, self.for_babies))
 
     def names_children(self, text: str) -> bool:
         """True when a service's own words say it is for children, young people or SEND."""
         return self._names_children_in(_key(words(text)))
 
     def _names_children_in(self, keys: tuple[str, ...]) -> bool:
-        firsts = {k[0] for k in self.for_children if k}
-        for i, key in enumerate(keys):
-            if key in firsts and any(keys[i : i + len(p)] == p for p in self.for_children):
-                return True
-        return False
+        return _says_any(keys, self.for_children)
 
     def need_run_together(self, phrase: str) -> tuple[Need, str] | None:
         """The need a phrase typed as one word names ('SHORTBREAKS'), and its spaced form."""
@@ -196,6 +196,14 @@ class Vocabulary:
                 if keys[i : i + len(phrase)] == phrase:
                     best = age if best is None else min(best, age)
         return best
+
+
+def _says_any(keys: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+    firsts = {p[0] for p in phrases if p}
+    for i, key in enumerate(keys):
+        if key in firsts and any(keys[i : i + len(p)] == p for p in phrases):
+            return True
+    return False
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
