@@ -275,12 +275,17 @@ def _page(listing: Listing, t: Templates, ctx: Context, notes: tuple[str, ...] =
 def _header(t: Templates, area: Area, age: int | None, outcode: str | None, found: bool) -> str:
     """'Short breaks (age 12, near DN15):' in the family's language, or that none were found."""
     name = t.areas.get(area.keyword, area.area)
-    refinement = ", ".join(
+    refinement = _refinement(t, age, outcode)
+    key = ("list_header" if found else "no_results") + ("_refined" if refinement else "")
+    return t.render(key, area=name, refinement=refinement)
+
+
+def _refinement(t: Templates, age: int | None, outcode: str | None) -> str:
+    """'age 12, near DN15': what narrowed a list, in the family's language ('' if nothing)."""
+    return ", ".join(
         [t.render("refine_age", age=age)] * (age is not None)
         + [t.render("refine_place", place=outcode)] * (outcode is not None)
     )
-    key = ("list_header" if found else "no_results") + ("_refined" if refinement else "")
-    return t.render(key, area=name, refinement=refinement)
 
 
 def _more(conversation: Conversation, t: Templates, ctx: Context) -> Outcome:
@@ -406,10 +411,7 @@ def _nearest(ctx: Context, keyword: str | None) -> str | None:
 
 
 def _search_header(t: Templates, looked_for: str, age: int | None, outcode: str | None) -> str:
-    refinement = ", ".join(
-        [t.render("refine_age", age=age)] * (age is not None)
-        + [t.render("refine_place", place=outcode)] * (outcode is not None)
-    )
+    refinement = _refinement(t, age, outcode)
     if refinement:
         return t.render("search_header_refined", query=looked_for, refinement=refinement)
     return t.render("search_header", query=looked_for)
@@ -423,12 +425,11 @@ def _nothing_close(
     an unrelated service passed off as an answer."""
     if area is not None:  # the family asked for the area itself, and it has nothing
         return _header(t, area, age, outcode, found=False)
-    nearest = ctx.keywords.by_keyword.get(found.nearest_area or "") or area
-    query = found.looked_for or (area.keyword if area else "")
+    nearest = ctx.keywords.by_keyword.get(found.nearest_area or "")
     if nearest is None:  # the menu follows: the words we do know
-        return t.render("no_close", query=query) + "\n\n" + t.render("menu")
-    return t.render("no_close_area", query=query, area=t.areas.get(nearest.keyword, nearest.area),
-                    keyword=nearest.keyword)
+        return t.render("no_close", query=found.looked_for) + "\n\n" + t.render("menu")
+    return t.render("no_close_area", query=found.looked_for,
+                    area=t.areas.get(nearest.keyword, nearest.area), keyword=nearest.keyword)
 
 
 def _unused_refinements(

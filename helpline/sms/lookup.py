@@ -40,12 +40,6 @@ class LocalOfferDirectory:
                      if r.phone or r.email or r.url]
         return Found(reachable[:limit], found.looked_for, found.nearest_area, found.age)
 
-    def find(
-        self, text: str, age: int | None, postcode: str | None, limit: int
-    ) -> list[ServiceSummary]:
-        """Best matches for the family's words, age and place."""
-        return self.answer(text, age, postcode, limit).items
-
     def details(self, service_id: str) -> ServiceDetails | None:
         """The service's ages, hours, address, cost and contacts, or None if it has gone."""
         key = (str(self.session.get_bind().engine.url), service_id)

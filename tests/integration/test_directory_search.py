@@ -138,7 +138,8 @@ def test_a_service_with_no_contact_of_its_own_is_reached_through_its_organisatio
     with app.app_context():
         run_import([str(feed)], "clubs")
         [found] = [r for r in search("short breaks club", limit=5) if r.name == "Sunflower Club"]
-        listed = LocalOfferDirectory(db.session()).find("short breaks club", None, None, 3)
+        listed = LocalOfferDirectory(db.session()).answer("short breaks club", None, None,
+                                                          3).items
         details = LocalOfferDirectory(db.session()).details(found.id)
     assert found.url == "https://sunflower.example/"
     # In a text list every service has a way to reach it: one with none is left out.
