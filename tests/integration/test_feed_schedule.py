@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -48,27 +50,39 @@ def _services(app: Flask) -> int:
         return int(db.session.scalar(select(func.count()).select_from(m.Service)) or 0)
 
 
+def _daily_half_a_day_away() -> str:
+    """A daily schedule whose next run is 12 hours off, in the schedule's own (UK) time.
+
+    The two workers below read the real clock; a period boundary between them (as 'every 6
+    hours' had at 12:00 UTC) would make the second import look due, so the boundary is put
+    as far from now as a day allows.
+    """
+    later = datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=12)
+    return f"daily {later:%H:%M}"
+
+
 def test_the_worker_imports_the_feed_once_per_period_and_then_asks_conditionally(
     app: Flask, tmp_path: Path, redis_url: str, server: FeedServer
 ) -> None:
     feed_urls = f"north-lincs={server.url}"
-    output = _burst(app, redis_url, feed_urls, "every 6 hours")
-    assert "importing north-lincs on the schedule 'every 6 hours'" in output
+    schedule = _daily_half_a_day_away()
+    output = _burst(app, redis_url, feed_urls, schedule)
+    assert f"importing north-lincs on the schedule '{schedule}'" in output
     assert _services(app) == 738
     assert [r.page for r in server.requests] == list(range(1, 9))
 
     # A second worker in the same period: the import is not due again.
     server.requests.clear()
-    _burst(app, redis_url, feed_urls, "every 6 hours")
+    _burst(app, redis_url, feed_urls, schedule)
     assert server.requests == []
 
     # The next period: due again; the server says nothing changed, so nothing is imported.
     from helpline.periodic import enqueue_due
 
     queued = make_app(app, tmp_path, REDIS_URL=redis_url, FEED_URLS=feed_urls,
-                      FEED_SCHEDULE="every 6 hours")
+                      FEED_SCHEDULE=schedule)
     with queued.app_context():
-        assert "import_feeds" in enqueue_due(Redis.from_url(redis_url), now=time.time() + 6 * 3600)
+        assert "import_feeds" in enqueue_due(Redis.from_url(redis_url), now=time.time() + 86400)
     run_worker(queued)
     assert [r.status for r in server.requests] == [304] * 8
     with queued.app_context():
