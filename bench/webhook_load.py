@@ -113,6 +113,8 @@ SCENARIOS: dict[str, Callable[[int, int], Request]] = {  # each needs an _EXPECT
 # The helpline's apology ("Sorry, something went wrong") is 200 too, so it is counted apart.
 _EXPECTED = {"sms": "<Message", "voice": "<Gather"}
 _APOLOGY = "something went wrong"
+# Issue 16's targets: the helpline's share of the floor's throughput, per scenario.
+_FLOOR_TARGETS = {"sms": 0.6, "voice": 0.75}
 
 
 def answered(scenario: str, twiml: str) -> bool:
@@ -300,6 +302,12 @@ def main() -> None:
         floor = results["floor"]["rps"] / results["bare"]["rps"]
         print(f"  floor {floor:.2f}x bare: a webhook that only checks the signature and logs "
               "the text (an upper bound for the helpline)")
+        share = results["helpline"]["rps"] / results["floor"]["rps"]
+        p99_share = p99 / results["floor"]["p99_ms"]
+        least = _FLOOR_TARGETS[args.scenario]
+        met = share >= least and p99_share <= 2 and not failed
+        print(f"  helpline {share:.2f}x the floor's throughput (target >= {least}), p99 "
+              f"{p99_share:.2f}x the floor's (target <= 2)   {'PASS' if met else 'MISS'}")
     print(f"  ratio {ratio:.2f}x bare (target >= 0.5)   p99 {p99:.1f} ms (target < 25)   "
           f"{'PASS' if ratio >= 0.5 and p99 < 25 and not failed else 'MISS'}")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,6 +40,9 @@ class AudioStore(Protocol):
     def exists(self, language: str, name: str) -> bool:
         """True when the clip has been rendered."""
 
+    def playable(self, language: str, name: str) -> bool:
+        """exists(), except that a clip found missing moments ago is taken as still missing."""
+
     def get(self, language: str, name: str) -> Clip | None:
         """The clip, or None if it has not been rendered yet."""
 
@@ -47,15 +52,57 @@ class AudioStore(Protocol):
         `replace`)."""
 
 
+# A clip found missing is looked for again after this long. A call step says several prompts and
+# each look-up is a round trip: before this, the unrendered prompts' look-ups were half a voice
+# step's server time (bench/README.md). A clip rendered meanwhile is said by <Say> until then.
+MISSING_RECHECK_SECONDS = 30.0
+
+
+class SeenClips:
+    """What one store has seen: clips found (they never go away) and clips found missing, and
+    when."""
+
+    def __init__(self) -> None:
+        self.found: set[tuple[str, str]] = set()
+        self._missing: dict[tuple[str, str], float] = {}
+
+    def playable(self, language: str, name: str, exists: Callable[[str, str], bool]) -> bool:
+        """`exists(language, name)`, asked only for a clip not found missing in the last
+        MISSING_RECHECK_SECONDS."""
+        key = (language, name)
+        if key in self.found:
+            return True
+        now = time.monotonic()
+        checked = self._missing.get(key)
+        if checked is not None and now - checked < MISSING_RECHECK_SECONDS:
+            return False
+        if exists(language, name):
+            self._missing.pop(key, None)
+            return True
+        if len(self._missing) > 10_000:  # bounded: a service line is one clip per language
+            self._missing.clear()
+        self._missing[key] = now
+        return False
+
+    def stored(self, language: str, name: str) -> None:
+        """The clip is there now (seen, or put by this process)."""
+        self.found.add((language, name))
+        self._missing.pop((language, name), None)
+
+
 class DatabaseAudioStore:
     """Clips in the `audio_clip` table, read and written in transactions of their own."""
 
     def __init__(self) -> None:
-        self._known: set[tuple[str, str]] = set()  # clips seen: they never go away
+        self._seen = SeenClips()
+
+    def playable(self, language: str, name: str) -> bool:
+        """exists(), except that a clip found missing moments ago is taken as still missing."""
+        return self._seen.playable(language, name, self.exists)
 
     def exists(self, language: str, name: str) -> bool:
         """True when the clip has been rendered (remembered once seen)."""
-        if (language, name) in self._known:
+        if (language, name) in self._seen.found:
             return True
         with db.engine.connect() as conn:
             found = conn.execute(
@@ -63,7 +110,7 @@ class DatabaseAudioStore:
                                              AudioClip.name == name)
             ).first()
         if found is not None:
-            self._known.add((language, name))
+            self._seen.stored(language, name)
         return found is not None
 
     def get(self, language: str, name: str) -> Clip | None:
@@ -75,7 +122,7 @@ class DatabaseAudioStore:
             ).first()
         if row is None:
             return None
-        self._known.add((language, name))
+        self._seen.stored(language, name)
         return Clip(bytes(row.content), row.sha256)
 
     def put(self, language: str, name: str, engine: str, data: bytes,
@@ -92,7 +139,7 @@ class DatabaseAudioStore:
                 conn.execute(table.insert().values(**values))
         except IntegrityError:
             pass  # rendered meanwhile by another process: the same words
-        self._known.add((language, name))
+        self._seen.stored(language, name)
 
 
 class S3AudioStore:
@@ -105,7 +152,11 @@ class S3AudioStore:
         self.bucket, self.prefix = bucket, prefix
         # Credentials and region come from the environment, as for every AWS client.
         self.client = client or boto3.client("s3", endpoint_url=endpoint_url or None)
-        self._known: set[tuple[str, str]] = set()
+        self._seen = SeenClips()
+
+    def playable(self, language: str, name: str) -> bool:
+        """exists(), except that a clip found missing moments ago is taken as still missing."""
+        return self._seen.playable(language, name, self.exists)
 
     def _key(self, language: str, name: str) -> str:
         return f"{self.prefix}{language}/{name}"
@@ -114,7 +165,7 @@ class S3AudioStore:
         """True when the object is in the bucket (remembered once seen)."""
         from botocore.exceptions import ClientError
 
-        if (language, name) in self._known:
+        if (language, name) in self._seen.found:
             return True
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(language, name))
@@ -122,7 +173,7 @@ class S3AudioStore:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
-        self._known.add((language, name))
+        self._seen.stored(language, name)
         return True
 
     def get(self, language: str, name: str) -> Clip | None:
@@ -135,7 +186,7 @@ class S3AudioStore:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
-        self._known.add((language, name))
+        self._seen.stored(language, name)
         return Clip(found["Body"].read(), str(found["ETag"]).strip('"'))
 
     def put(self, language: str, name: str, engine: str, data: bytes,
@@ -145,7 +196,7 @@ class S3AudioStore:
             return
         self.client.put_object(Bucket=self.bucket, Key=self._key(language, name), Body=data,
                                ContentType="audio/mpeg", Metadata={"engine": engine})
-        self._known.add((language, name))
+        self._seen.stored(language, name)
 
 
 def audio_store(app: Flask | None = None) -> AudioStore:

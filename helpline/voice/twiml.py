@@ -84,7 +84,7 @@ class Speaker:
         """Play the line's cached audio, or say it (and have the audio rendered for next time)."""
         if self.engine in ("gtts", "espeak"):
             name = audio_name(self.engine, line.language, line.text)
-            if audio_store().exists(line.language, name):
+            if audio_store().playable(line.language, name):
                 verb.play(url(f"/audio/{line.language}/{name}"))
                 return
             self._render_later(line.language, line.text, name)

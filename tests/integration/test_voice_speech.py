@@ -199,6 +199,47 @@ def test_without_a_queue_the_webhook_never_renders_during_a_call(
         assert not audio_store().exists("en", audio_name("gtts", "en", GREETING))
 
 
+def test_a_prompt_found_missing_is_not_looked_for_again_on_every_step(
+    app: Flask, twilio: TwilioSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each look-up is a round trip to the store: with the prompts not yet rendered, three a
+    # step were half of a voice step's server time (bench/README.md, issue 16).
+    from sqlalchemy import event
+
+    from helpline.extensions import db
+    from helpline.speech import store as stores
+
+    app.config["TTS_ENGINE"] = "gtts"
+    looked: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM audio_clip" in statement:
+            looked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = ET.fromstring(twilio.post("/twilio/voice", CALL).get_data(as_text=True))
+        assert first[0][0].tag == "Say" and looked  # missing: said, and looked for
+        looked.clear()
+        again = ET.fromstring(twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "6" * 32})
+                              .get_data(as_text=True))
+        assert again[0][0].tag == "Say" and looked == []
+        # Rendered by another process (a worker): found once the recheck time has passed.
+        with app.app_context():
+            name = audio_name("gtts", "en", GREETING)
+            db.session.execute(stores.AudioClip.__table__.insert().values(
+                language="en", name=name, engine="gtts", content=FAKE_MP3, sha256="0" * 64))
+            db.session.commit()
+        monkeypatch.setattr(stores, "MISSING_RECHECK_SECONDS", 0.0)
+        later = ET.fromstring(twilio.post("/twilio/voice", {**CALL, "CallSid": "CA" + "7" * 32})
+                              .get_data(as_text=True))
+        assert later[0][0].tag == "Play" and str(later[0][0].text).endswith(f"/{name}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 def test_flows_check_passes_on_the_shipped_flows(runner: Any) -> None:
     result = runner.invoke(args=["flows", "check"])
     assert result.exit_code == 0, result.output
