@@ -85,4 +85,5 @@ _CHANNEL_MODULES: tuple[str, ...] = (
     "helpline.simulator",
     "helpline.smoke",
     "helpline.console",
+    "helpline.feedback",
 )

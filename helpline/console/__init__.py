@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         callback_views,
         calls,
         commands,
+        feedback_views,
         models,
         rota_views,
         views,

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import Response, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as Redirect
 
 from helpline.advisers import plain_words
-from helpline.console import audit, bp, calling, texts, worklist
+from helpline.console import audit, bp, calling, recordings, texts, worklist
 from helpline.console.pages import page
 from helpline.console.permissions import callback_visible_to, is_working, staff
 from helpline.extensions import db
 from helpline.families.callbacks import OPEN_STATUSES
 from helpline.families.models import ATTEMPT_OUTCOMES, CallbackRequest
+from helpline.feedback import comments
 
-VOICEMAIL_LINK_SECONDS = 600
+VOICEMAIL_SALT = "console-voicemail"
 OUTCOME_WORDS = {
     "reached": "Reached the family",
     "no-answer": "No answer",
@@ -30,13 +30,9 @@ def _callback(callback_id: int) -> CallbackRequest:
     return callback_visible_to(staff(), db.session.get(CallbackRequest, callback_id))
 
 
-def _voicemail_links() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="console-voicemail")
-
-
 def voicemail_token(callback: CallbackRequest) -> str:
     """A link to this callback's recording for the signed-in adviser, valid for 10 minutes."""
-    return _voicemail_links().dumps({"c": callback.id, "u": staff().id})
+    return recordings.link_token(VOICEMAIL_SALT, "c", callback.id)
 
 
 @bp.get("/callbacks")
@@ -69,7 +65,7 @@ def callback(callback_id: int) -> str:
         asked=worklist.asked(row),
         voicemail=url_for("console.voicemail", callback_id=row.id, token=voicemail_token(row))
         if row.recording_url else None,
-        masked=worklist.masked,
+        masked=worklist.masked, feedback_id=comments.for_callback(db.session(), row.id),
     )
 
 
@@ -155,25 +151,12 @@ def text_send(callback_id: int) -> Any:
 
 @bp.get("/callbacks/<int:callback_id>/voicemail/<token>")
 def voicemail(callback_id: int, token: str) -> Response:
-    """The family's recorded message, fetched from Twilio for this adviser only: Twilio's address
-    never reaches the page, and the link stops working after 10 minutes."""
-    from helpline.outbound.gateway import OutboundError, fetch_recording
-
-    try:
-        claims = _voicemail_links().loads(token, max_age=VOICEMAIL_LINK_SECONDS)
-    except BadSignature:
-        abort(404)
-    user = staff()
-    if not isinstance(claims, dict) or claims.get("c") != callback_id or claims.get("u") != user.id:
-        abort(404)
+    """The family's recorded message, for this adviser only, for 10 minutes."""
+    recordings.check_token(VOICEMAIL_SALT, "c", callback_id, token)
     row = _callback(callback_id)
     if not row.recording_url:
         abort(404)
-    audit.record(db.session(), user, "play-voicemail", callback_id=row.id,
+    audit.record(db.session(), staff(), "play-voicemail", callback_id=row.id,
                  number=row.phone_number)
     db.session.commit()
-    try:
-        audio, content_type = fetch_recording(row.recording_url)
-    except OutboundError:
-        abort(502)
-    return Response(audio, mimetype=content_type, headers={"Cache-Control": "no-store"})
+    return recordings.audio(row.recording_url)

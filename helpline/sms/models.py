@@ -65,15 +65,35 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
 
 
 class LocalOfferFeedback(db.Model):  # type: ignore[name-defined,misc]
-    """A family's comment on the Local Offer; the council publishes comments with its response."""
+    """A family's comment on the Local Offer; the council publishes comments with its response.
+
+    The family's own words (body, recording_url) and number are personal data, seen only by
+    managers and erased by the retention job. What is published is the manager's wording
+    (published_comment), with names of children, schools and staff taken out, beside the
+    council's response and the action it takes (SEND Regulations 2014, reg. 56).
+    """
 
     __tablename__ = "local_offer_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), default="sms")
+    channel: Mapped[str] = mapped_column(String(16), default="sms")  # sms, voicemail, phone
+    # What caused it (a MessageSid, a CallSid): a repeated webhook stores it once.
     message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
     body: Mapped[str | None] = mapped_column(Text)
+    recording_url: Mapped[str | None] = mapped_column(Text)
+    # A voicemail an adviser marked as feedback: its callback holds the recording.
+    callback_id: Mapped[int | None] = mapped_column(Integer, index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    # The manager's side: a Local Offer area (a keyword of data/keywords.yaml) and a theme.
+    area: Mapped[str | None] = mapped_column(String(32), index=True)
+    theme: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    published_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    action_taken: Mapped[str] = mapped_column(Text, default="", server_default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # When the family was texted that the council answered: once, however often it is edited.
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

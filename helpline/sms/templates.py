@@ -61,6 +61,7 @@ MESSAGE_FIELDS: dict[str, frozenset[str]] = {
         "callback_already": "days",
         "feedback_thanks": "",
         "feedback_empty": "",
+        "feedback_answered": "page",
         "error": "",
         "too_many": "",
     }.items()
@@ -88,6 +89,7 @@ SAMPLE_VALUES = {
     "cost": "Free for families; some trips cost up to 5 pounds a day",
     "minimum": "16",
     "maximum": "25",
+    "page": "https://helpline.wyvernvale.example/you-said-we-did",
 }
 
 

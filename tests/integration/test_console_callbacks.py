@@ -148,7 +148,7 @@ def test_the_voicemail_plays_through_a_signed_expiring_link_not_twilios_address(
         ben = app.test_client()
         sign_in(ben, "ben@example.org")
         assert ben.get(link.group(1)).status_code == 404
-        monkeypatch.setattr("helpline.console.callback_views.VOICEMAIL_LINK_SECONDS", -1)
+        monkeypatch.setattr("helpline.console.recordings.LINK_SECONDS", -1)
         assert asha.get(link.group(1)).status_code == 404
         assert _actions(app).count("play-voicemail") == 1
     finally:
