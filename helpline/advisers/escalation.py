@@ -72,6 +72,7 @@ def start(
             return existing
         existing.status, existing.tried_adviser_ids = "ringing", ""
         existing.adviser_id, existing.adviser_call_sid = None, None
+        existing.answered_at = None
         existing.menu_path = " > ".join(menu_path)[:2000]
         existing.created_at, existing.updated_at = asked_at, utcnow()
         session.commit()
@@ -259,6 +260,7 @@ def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str
     if escalation.adviser_call_sid and escalation.adviser_call_sid != adviser_call_sid:
         return None  # a previous adviser's late key press: the caller is with someone else's ring
     escalation.status, escalation.updated_at = "connected", utcnow()
+    escalation.answered_at = escalation.updated_at
     session.commit()
     return conference_name(escalation)
 

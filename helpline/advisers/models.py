@@ -58,6 +58,8 @@ class Escalation(db.Model):  # type: ignore[name-defined,misc]
     tried_adviser_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated ids
     adviser_id: Mapped[int | None] = mapped_column(Integer)  # the one being rung or connected
     adviser_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # When an adviser took the caller: with created_at, the caller's wait (for insight).
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )

@@ -6,9 +6,8 @@ Plain queries over the tables the channels write; the views only render what the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-import holidays
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +16,7 @@ from helpline.advisers.escalation import wait_so_far
 from helpline.advisers.models import Adviser, Escalation
 from helpline.console.models import StaffUser
 from helpline.directory.models import utcnow
-from helpline.families.callbacks import OPEN_STATUSES
+from helpline.families.callbacks import OPEN_STATUSES, promised_by
 from helpline.families.models import CallbackAttempt, CallbackRequest
 from helpline.logs import mask_phone
 from helpline.outbound.models import OutboundMessage
@@ -78,25 +77,13 @@ def waiting_callers(session: Session, now: datetime | None = None) -> list[Waiti
     return waiting
 
 
-def _working_days_after(start: date, days: int) -> date:
-    bank = holidays.country_holidays("GB", subdiv="ENG", years=[start.year, start.year + 1])
-    day = start
-    while days:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in bank:
-            days -= 1
-    return day
-
-
 def due(callback: CallbackRequest) -> datetime:
     """When the family was promised a call by: CALLBACK_WORKING_DAYS working days after they
     asked (the promise the phone and the texts make)."""
     from flask import current_app
 
-    created = aware(callback.created_at)
     working = int(current_app.config.get("CALLBACK_WORKING_DAYS", 2))
-    day = _working_days_after(created.date(), working)
-    return datetime.combine(day, created.timetz())
+    return promised_by(aware(callback.created_at), working)
 
 
 def due_words(callback: CallbackRequest, now: datetime | None = None) -> str:

@@ -135,7 +135,7 @@ def run_import(
     else:
         summary = import_feed(session, feed, name, unreadable=reading.unreadable)
     summary.problem, summary.pages = reading.problem, reading.pages
-    _record(session, record, name, paths, reading)
+    _record(session, record, name, paths, reading, summary)
     session.commit()
     if summary.changed:
         from helpline.speech.commands import render_after_import
@@ -145,11 +145,17 @@ def run_import(
 
 
 def _record(session: Session, record: m.FeedImport | None, name: str, paths: list[str],
-            reading: Reading) -> None:
+            reading: Reading, summary: ImportSummary) -> None:
     if record is None:
         record = m.FeedImport(source=name)
         session.add(record)
     record.location = " ".join(paths)
+    # What this import changed, for directory health ("not modified": nothing at all).
+    record.changes = json.dumps({
+        "created": summary.created, "updated": summary.updated,
+        "unchanged": summary.unchanged, "deactivated": summary.deactivated,
+        "skipped": len(summary.skipped), "not_modified": summary.not_modified,
+    })
     record.attempted_at = m.utcnow()
     record.problem = reading.problem or ("part of the feed could not be read"
                                          if reading.unreadable else None)

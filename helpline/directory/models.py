@@ -263,3 +263,5 @@ class FeedImport(db.Model):  # type: ignore[name-defined,misc]
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     problem: Mapped[str | None] = mapped_column(Text)  # why the last attempt was not whole
+    # JSON: what the last import changed ({"created": 2, "updated": 1, "deactivated": 0, ...}).
+    changes: Mapped[str | None] = mapped_column(Text)

@@ -9,8 +9,9 @@ text saying the request was received; by SMS, the reply to their own text says s
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+import holidays
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -175,3 +176,19 @@ def expire_old_callbacks(session: Session, now: datetime | None = None) -> int:
     if rows:
         log.info("expired %s unanswered callback request(s)", len(rows))
     return len(rows)
+
+
+def _working_days_after(start: date, days: int) -> date:
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=[start.year, start.year + 1])
+    day = start
+    while days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in bank:
+            days -= 1
+    return day
+
+
+def promised_by(asked_at: datetime, working_days: int) -> datetime:
+    """When a family who asked at `asked_at` was promised a call by: `working_days` working
+    days later (England's bank holidays are not working days), at the same time of day."""
+    return datetime.combine(_working_days_after(asked_at.date(), working_days), asked_at.timetz())

@@ -36,3 +36,5 @@ class OutboundMessage(db.Model):  # type: ignore[name-defined,misc]
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What it costs: SMS segments, counted when it is written (the body is erased later).
+    segments: Mapped[int | None] = mapped_column(Integer)

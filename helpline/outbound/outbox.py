@@ -20,6 +20,7 @@ from helpline.families.opt_outs import is_opted_out, record_opt_out
 from helpline.families.phone_numbers import is_withheld, to_e164
 from helpline.logs import mask_phone
 from helpline.outbound.models import OutboundMessage
+from helpline.sms.segments import count_segments
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def queue_text(
         body=body,
         language=language[:8],
         status="pending",
+        segments=count_segments(body).segments,
     )
     session.add(row)
     session.flush()

@@ -287,6 +287,8 @@ def _log(
             "intent": insight.intent, "keyword": insight.keyword, "area": insight.area,
             "result_count": insight.result_count, "segments": count_segments(body).segments,
             "status": "received" if direction == "in" else None,
+            "service_ids": " ".join(insight.service_ids)[:4000] or None
+            if direction == "in" else None,
             "created_at": now, "updated_at": now,
         }
 

@@ -162,6 +162,8 @@ class Insight:
     keyword: str | None = None
     area: str | None = None
     result_count: int | None = None
+    # The services a search found: directory health names the services no search returns.
+    service_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -379,13 +381,14 @@ def _keyword(conversation: Conversation, t: Templates, text: str, ctx: Context) 
     label = area.keyword if area is not None else found.looked_for
     asked = " ".join(str(x) for x in (label, age, outcode) if x is not None)
     conversation = _remember(conversation, f"{asked} ({len(found.items)} found)")
+    found_ids = tuple(item.id for item in found.items)
     if area is not None:
         insight = Insight(area.kind if area.kind == "process" else "keyword", area.keyword,
-                          area.area, len(found.items))
+                          area.area, len(found.items), found_ids)
     else:
         insight = Insight("search" if found.items else "no_match",
                           named.keyword if named is not None else None,
-                          _nearest(ctx, found.nearest_area), len(found.items))
+                          _nearest(ctx, found.nearest_area), len(found.items), found_ids)
     if not found.items:
         conversation = replace(conversation, listing=None)
         missing = _nothing_close(t, ctx, found, area, age, outcode)

@@ -56,6 +56,10 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # On a reply: the MessageSid of the text it answers, so a redelivery gets the same replies.
     replying_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    # On an inbound search: the ids of the services it found, space-separated, so directory
+    # health can name services no search returns. Kept on the row the text writes anyway, so
+    # recording it costs the text no extra statement.
+    service_ids: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         # One inbound row per MessageSid: the insert that logs a text is also its dedupe.

@@ -22,22 +22,29 @@ def _text(twilio: TwilioSigner, sid: str, sender: str, body: str) -> None:
     assert response.status_code == 200
 
 
-def test_the_report_counts_asks_and_shows_unmet_words_without_numbers(
+def test_the_report_counts_asks_and_shows_unmet_words_without_numbers_also_as_csv(
     app: Flask, runner: Any, twilio: TwilioSigner
 ) -> None:
     assert runner.invoke(args=["seed"]).exit_code == 0
     _text(twilio, "SM" + "1" * 32, "+447700900101", "SHORTBREAKS")
     _text(twilio, "SM" + "2" * 32, "+447700900102", "short breaks 12")
-    _text(twilio, "SM" + "3" * 32, "+447700900103", "swimming lessons for my son LN2")
-    _text(twilio, "SM" + "4" * 32, "+447700900104", "Hi is there swimming near me")
+    _text(twilio, "SM" + "3" * 32, "+447700900103", "horse riding for my son LN2")
+    _text(twilio, "SM" + "4" * 32, "+447700900104", "Hi is there horse riding near me")
 
     result = runner.invoke(args=["insight", "--days", "7"])
 
     assert result.exit_code == 0, result.output
-    assert "Texts received since" in result.output and ": 4" in result.output
-    area_lines = [line for line in result.output.splitlines() if "Short breaks" in line]
-    assert area_lines and area_lines[0].split()[0] == "2"
-    assert "Texts that matched no keyword: 2" in result.output
-    swimming = [line for line in result.output.splitlines() if line.strip().endswith("swimming")]
-    assert swimming and swimming[0].split()[0] == "2"
+    assert "Insight for the last 7 days: 4 texts received, 0 calls." in result.output
+    rows = [line.split(" | ") for line in result.output.splitlines()]
+    breaks = [row for row in rows if row[:2] == ["  Short breaks", "SHORTBREAKS"]]
+    assert breaks and breaks[0][2] == "2"  # two texts asked for short breaks
+    riding = [row for row in rows if row[0].strip() == "riding"]
+    assert riding and riding[0][1] == "2"  # both riding texts found nothing close
     assert "7700900" not in result.output and "ln2" not in result.output.lower().split()
+
+    as_csv = runner.invoke(args=["insight", "--days", "7", "--csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.output.splitlines()
+    assert lines[0] == "figure,period_start,period_end,label,column,value"
+    assert any(line.startswith("nothing_found,") and line.endswith(",riding,Texts,2")
+               for line in lines), lines
