@@ -63,7 +63,9 @@ def init_app(app: Flask) -> None:
         callback_views,
         calls,
         commands,
+        directory_health_views,
         feedback_views,
+        insight_views,
         models,
         rota_views,
         views,
@@ -124,9 +126,11 @@ def _template_helpers() -> dict[str, Any]:
 def _headers(response: Response) -> Response:
     """Family records are never cached, framed or sent elsewhere; scripts are the console's."""
     nonce = g.get("csp_nonce", "")
+    with_nonce = f" 'nonce-{nonce}'" if nonce else ""
+    # Styles too take the nonce: the insight page's charts are SVG with their own stylesheet.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-        + "; style-src 'self'; img-src 'self'; media-src 'self'; frame-ancestors 'none';"
+        f"default-src 'self'; script-src 'self'{with_nonce}; style-src 'self'{with_nonce};"
+        " img-src 'self'; media-src 'self'; frame-ancestors 'none';"
         " form-action 'self'; base-uri 'none'"
     )
     response.headers["X-Frame-Options"] = "DENY"
