@@ -6,7 +6,7 @@ helpline sends on its own costs in segments (outbound_message.segments), and wha
 last import changed (feed_import.changes).
 
 Revision ID: d4f6a8c0e2b1
-Revises: b3e5f7a9c1d2
+Revises: e5a7c9d1f3b4
 Create Date: 2026-11-29 12:50:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4f6a8c0e2b1'
-down_revision = 'b3e5f7a9c1d2'
+down_revision = 'e5a7c9d1f3b4'
 branch_labels = None
 depends_on = None
 
