@@ -7,12 +7,12 @@ decide what is searched for; a keyword area only widens the search; words that c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from helpline.directory.keywords import Area, Keywords
 from helpline.directory.search_index import SearchIndex, name_key
 from helpline.directory.text_match import STOP_WORDS, stem, terms, words
-from helpline.directory.vocabulary import Vocabulary
+from helpline.directory.vocabulary import Need, Vocabulary
 
 # Words before or after a number that make it an age ("12 years", "aged 7", "ma 5 lat").
 _AGE_CONTEXT = frozenset(
@@ -24,6 +24,9 @@ MAX_AGE = 25
 # The words a family said count fully; the directory's other words for the same need (a
 # need's `search` list in the vocabulary) count for this much: they widen, the family decides.
 SYNONYM_STRENGTH = 0.7
+# A service for SEND or disability in general serves a family who names one condition
+# ("blind"), for this much: less than the condition's own words.
+ANY_CONDITION_STRENGTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Concept:
     # A word the vocabulary doesn't know as a need may be noise ("uses", a name): it counts
     # for less when judging whether a service is close.
     known_need: bool = True
+    # A condition says who the help is for (autism, deafness), not what help (a club, a job).
+    condition: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,16 +75,30 @@ def _keys(texts: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 
 def concept(
-    label: str, said: list[str], synonyms: list[str], own: bool = True, known_need: bool = True
+    label: str, said: list[str], synonyms: list[str], own: bool = True, known_need: bool = True,
+    any_condition: list[str] | None = None,
 ) -> Concept:
-    """A concept from the words said (full strength) and other words for it (less)."""
+    """A concept from the words said (full strength) and other words for it (less).
+
+    `any_condition` (for a condition): words for SEND in general, which serve it for less still.
+    """
     strong = _phrases(said)
     phrases = [(p, 1.0) for p in strong]
     phrases += [(p, SYNONYM_STRENGTH) for p in _phrases(synonyms) if p not in strong]
+    seen = {p for p, _ in phrases}
+    phrases += [(p, ANY_CONDITION_STRENGTH) for p in _phrases(any_condition or [])
+                if p not in seen]
     strong_keys = _keys(said)
     keys = [(k, 1.0) for k in sorted(strong_keys)]
     keys += [(k, SYNONYM_STRENGTH) for k in sorted(_keys(synonyms) - strong_keys)]
-    return Concept(label, tuple(phrases), tuple(keys), own, known_need)
+    return Concept(label, tuple(phrases), tuple(keys), own, known_need,
+                   condition=any_condition is not None)
+
+
+def _need_concept(need: Need, said: str, vocabulary: Vocabulary) -> Concept:
+    if need.kind == "condition":
+        return concept(said, [said], need.search, any_condition=vocabulary.data.any_condition)
+    return concept(said, [said], need.search)
 
 
 def read_age(tokens: list[str], vocabulary: Vocabulary) -> tuple[int | None, int | None]:
@@ -100,7 +119,9 @@ def build_query(
     age: int | None = None,
 ) -> Query:
     """Read a family's words: needs, keyword areas, their other words and an age."""
-    tokens = vocabulary.normalise(words(text))
+    written = words(text)
+    english = vocabulary.in_english(written)
+    tokens = vocabulary.normalise(written, english)
     # Filler can't make a keyword by a slip ("school she" is not "schools").
     kept = [i for i, t in enumerate(tokens) if not vocabulary.is_filler(t)]
     keyword_matches = keywords.find(" ".join(tokens[i] for i in kept))
@@ -115,16 +136,27 @@ def build_query(
     consumed |= {i for i, t in enumerate(tokens) if t.isdecimal()}
     labelled: list[tuple[int, Concept]] = []
     nearest: str | None = None
+    condition_area: str | None = None  # offered only when no other need names an area
+    in_conditions: set[int] = set()
     needs_seen: set[str] = set()
     for match in vocabulary.find_needs(tokens):
         need = match.need
         consumed.update(range(match.start, match.end))
+        if need.kind == "condition":
+            in_conditions.update(range(match.start, match.end))
         if need.name in needs_seen:
             continue  # "speech ... talking": one need, said twice
         needs_seen.add(need.name)
         said = " ".join(tokens[match.start : match.end])
-        labelled.append((match.start, concept(said, [said], need.search)))
-        nearest = nearest or need.area
+        labelled.append((match.start, _need_concept(need, said, vocabulary)))
+        if need.kind == "condition":
+            condition_area = condition_area or need.area
+        else:
+            nearest = nearest or need.area
+    nearest = nearest or condition_area
+    # An area named only by a condition's own words ("autism" -> AUTISM) widens as a condition.
+    only_conditions = bool(keyword_matches) and all(
+        set(kept[f.start : f.end]) <= in_conditions for f in keyword_matches)
     areas: list[Area] = []
     area_phrases: list[str] = []
     said_keys: set[str] = set()
@@ -144,9 +176,8 @@ def build_query(
         if run_together is not None and run_together[0].name not in needs_seen:
             need, phrase = run_together
             needs_seen.add(need.name)
-            labelled.append((positions[0], concept(phrase, [phrase], need.search)))
+            labelled.append((positions[0], _need_concept(need, phrase, vocabulary)))
             nearest = nearest or need.area
-    english = vocabulary.in_english(tokens)
     for i, token in enumerate(tokens):
         if i in consumed or vocabulary.is_filler(token) or token in STOP_WORDS:
             continue
@@ -159,7 +190,8 @@ def build_query(
     concepts = [c for _, c in sorted(labelled, key=lambda pair: pair[0])]
     if areas:
         widening = [p for a in areas for p in (*a.search, a.area)]
-        concepts.append(concept(" ".join(a.keyword for a in areas), widening, [], own=False))
+        widen = concept(" ".join(a.keyword for a in areas), widening, [], own=False)
+        concepts.append(replace(widen, condition=only_conditions))
     looked_for = " ".join(c.label for c in concepts if c.own) or " ".join(
         a.keyword for a in areas)
     return Query(tuple(concepts), tuple(areas), _keys(area_phrases), frozenset(said_keys),

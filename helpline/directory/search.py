@@ -34,6 +34,10 @@ COMMON_NAME_SHARE = 0.02
 # A service is close to a text when it covers at least this share of what was asked
 # (each need weighted by how rare its words are); nothing closer means "nothing close".
 CLOSE_ENOUGH = 0.5
+# A condition ("autism") beside another need ("a job") counts for this share of its rarity:
+# the other need says what help; the condition, rarer in the directory, would otherwise
+# fill the list with every service for it, whatever it does.
+CONDITION_BESIDE_NEED = 0.4
 # A word the directory has never seen weighs this share of the rarest word's weight.
 UNKNOWN_IMPORTANCE = 0.5
 # A word that is no need the vocabulary knows weighs this share of its rarity.
@@ -42,7 +46,10 @@ UNKNOWN_NEED_IMPORTANCE = 0.5
 OLDER_PEOPLE_AGE = 50
 OLDER_PEOPLE_FACTOR = 0.4
 ADULTS_FACTOR = 0.8
-# Services sharing a name pattern ("Cost of Living ...") each step down by this factor.
+# Services sharing a name pattern ("Cost of Living ...", "NL Active ..."): a second one steps
+# down a little (two leisure centres may both be right), a third and more by this factor each,
+# so no one pattern fills a list.
+SECOND_SAME_NAME_FACTOR = 0.9
 SAME_NAME_FACTOR = 0.6
 # A Local Offer helpline is for children and young people: services whose own words say they
 # are for them (or for SEND) come before general ones, other things equal.
@@ -233,6 +240,13 @@ def _importance(concept: Concept, index: SearchIndex) -> float:
     return rarity if concept.known_need else UNKNOWN_NEED_IMPORTANCE * rarity
 
 
+def _weight(concept: Concept, any_own: bool, beside_need: bool) -> float:
+    """How much a concept's matches count: an area widening the family's own words, or a
+    condition beside a need, counts for less."""
+    weight = 1.0 if concept.own or not any_own else AREA_WEIGHT_WITH_OWN
+    return weight * CONDITION_BESIDE_NEED if concept.condition and beside_need else weight
+
+
 def _name_phrase_ok(key: str, index: SearchIndex) -> bool:
     return index.names_count(key) <= max(COMMON_NAME_COUNT, COMMON_NAME_SHARE * len(index.services))
 
@@ -245,11 +259,13 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
     scores = np.zeros(n, dtype=float)
     covered = np.zeros(n, dtype=float)
     counted = own or query.concepts
-    importance = {c: _importance(c, index) for c in query.concepts}
+    beside_need = any(c.known_need and not c.condition for c in own)
+    weights = {c: _weight(c, bool(own), beside_need) for c in query.concepts}
+    importance = {c: _importance(c, index) * weights[c] for c in query.concepts}
     total_importance = sum(importance[c] for c in counted) or 1.0
     for concept in query.concepts:
         matched = index.phrase_scores(list(concept.phrases))
-        weight = 1.0 if concept.own or not own else AREA_WEIGHT_WITH_OWN
+        weight = weights[concept]
         parts[f"matches {concept.label!r}"] = weight * matched
         scores += weight * matched
         if concept in counted:
@@ -326,7 +342,9 @@ def pick(ranking: Ranking, index: SearchIndex, limit: int) -> list[int]:
     remaining = [int(i) for i in pool]
     while remaining and len(chosen) < limit:
         def effective(i: int) -> float:
-            return float(ranking.scores[i]) * SAME_NAME_FACTOR ** seen.get(index.name_pattern[i], 0)
+            before = seen.get(index.name_pattern[i], 0)
+            factor = SECOND_SAME_NAME_FACTOR if before == 1 else SAME_NAME_FACTOR ** before
+            return float(ranking.scores[i]) * factor
         top = max(remaining, key=effective)  # first of equals: the stable order
         remaining.remove(top)
         chosen.append(top)

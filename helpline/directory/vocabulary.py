@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field, field_validator
@@ -24,6 +25,10 @@ class Need(BaseModel):
     say: list[str]
     search: list[str]
     area: str | None = None
+    # A condition (autism, deafness) says who the help is for; another need (a club, a job)
+    # says what help. In "my autistic son wants a job" the job decides; any service for
+    # disabled young people may serve the condition.
+    kind: Literal["need", "condition"] = "need"
 
 
 class Audience(BaseModel):
@@ -46,6 +51,7 @@ class VocabularyFile(BaseModel):
     for_children: list[str] = Field(default_factory=list)
     not_english: list[str] = Field(default_factory=list)
     for_babies: list[str] = Field(default_factory=list)
+    any_condition: list[str] = Field(default_factory=list)
 
     @field_validator("spellings")
     @classmethod
@@ -124,11 +130,18 @@ class Vocabulary:
                     found.append(f"{phrase!r} is said under both {first!r} and {need.name!r}")
         return found
 
-    def normalise(self, tokens: list[str]) -> list[str]:
-        """Text-speak and misspellings spelled out: ['wot', 'u'] -> ['what', 'you']."""
+    def normalise(self, tokens: list[str], english: bool = True) -> list[str]:
+        """Text-speak and misspellings spelled out: ['wot', 'u'] -> ['what', 'you'].
+
+        In a text that is not in English, a little word of its language is itself: Polish
+        'dla' (for) is not text-speak for Disability Living Allowance.
+        """
         out: list[str] = []
         for token in tokens:
-            out.extend(self.spellings.get(token, [token]))
+            if not english and plain_letters(token) in self.not_english:
+                out.append(token)
+            else:
+                out.extend(self.spellings.get(token, [token]))
         return out
 
     def is_filler(self, word: str) -> bool:
@@ -142,8 +155,12 @@ class Vocabulary:
         return self.numbers.get(plain_letters(word))
 
     def in_english(self, tokens: list[str]) -> bool:
-        """False for a text in Polish or Urdu (its letters, or its little words)."""
-        return not any(not t.isascii() or plain_letters(t) in self.not_english for t in tokens)
+        """False for a text in Polish or Urdu (its letters, or its little words).
+
+        A little word that is also English text-speak ('dla') is no sign on its own.
+        """
+        return not any(not t.isascii() or (plain_letters(t) in self.not_english
+                                           and t not in self.spellings) for t in tokens)
 
     def age_implied(self, tokens: list[str]) -> int | None:
         """An age a word implies when no number is given ('teenager' -> 15)."""

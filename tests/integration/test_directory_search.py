@@ -188,3 +188,20 @@ def test_filler_and_text_speak_are_not_searched_for(north_lincs: Flask) -> None:
         found = answer("my son has adhd wot help is ther pls")
     assert found.looked_for == "adhd"
     assert any("ADHD" in r.name for r in found.results[:3])
+
+
+def test_what_help_is_wanted_leads_over_the_condition_it_is_for(north_lincs: Flask) -> None:
+    # Autism is rarer in the directory than work, but the family asked about a job.
+    with north_lincs.app_context():
+        top3 = [r.name for r in search("my son is 17 and wants a job, he has autism", limit=3)]
+        autism_only = [r.name for r in search("autism", limit=10)]
+    assert not set(top3) <= set(autism_only)
+    assert any(name == "Action Station" or "Employment" in name for name in top3)
+
+
+def test_a_service_for_disabled_children_serves_a_named_condition(north_lincs: Flask) -> None:
+    # Short breaks are for disabled children in general: one for a blind child's holidays.
+    with north_lincs.app_context():
+        names = [r.name for r in search("my daughter is 7 and blind, anything in the holidays",
+                                        limit=5)]
+    assert "Short Breaks Team" in names

@@ -41,3 +41,21 @@ def test_a_services_own_words_say_it_is_for_older_people_or_children() -> None:
 
 def test_no_phrase_is_said_under_two_needs() -> None:
     assert VOCABULARY.clashes() == []
+
+
+def test_a_little_polish_word_is_not_english_text_speak() -> None:
+    polish = words("grupy wsparcia dla rodziców dzieci niepełnosprawnych")
+    assert not VOCABULARY.in_english(polish)
+    assert "dla" in VOCABULARY.normalise(polish, english=VOCABULARY.in_english(polish))
+    # In an English text the same letters are Disability Living Allowance.
+    english = words("help with dla")
+    assert VOCABULARY.in_english(english)
+    assert VOCABULARY.normalise(english, english=True)[-3:] == [
+        "disability", "living", "allowance"]
+
+
+def test_conditions_are_marked_apart_from_what_help_is_wanted() -> None:
+    kinds = {n.name: n.kind for n in VOCABULARY.data.needs}
+    assert kinds["autism and adhd"] == kinds["sight"] == kinds["hearing"] == "condition"
+    assert kinds["work"] == kinds["activities and clubs"] == "need"
+    assert "special educational needs" in VOCABULARY.data.any_condition
