@@ -130,7 +130,10 @@ def test_second_adviser_is_rung_when_the_first_does_not_answer(
     conference = ET.fromstring(connect.data).find("Dial/Conference")
     assert conference is not None and conference.text == f"helpline-escalation-{escalation.id}"
     with worker_app.app_context():
-        assert db.session.get(Escalation, escalation.id).status == "connected"  # type: ignore[union-attr]
+        taken = db.session.get(Escalation, escalation.id)
+        assert taken is not None and taken.status == "connected"
+        # When the adviser took the caller: insight's median wait counts from it.
+        assert taken.answered_at is not None and taken.answered_at >= taken.created_at
     # This caller, by their own call, is moved out of the queue into the same conference.
     [moved] = twilio_api.posts_to(f"/Calls/{CALLER}.json")
     assert moved.status == 200, moved.reply  # prism: a valid call update

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from helpline.directory import models as m
 from helpline.directory.commands import run_import
 from helpline.extensions import db
+from helpline.insight.directory_health import changes_in_words
 from tests.conftest import NORTH_LINCS_FEED
 from tests.feed_server import FeedServer
 from tests.integration.conftest import make_app
@@ -68,6 +69,8 @@ def test_every_page_of_an_oruk_api_is_imported_and_a_second_run_asks_conditional
         assert all(r.if_none_match for r in server.requests)
         record = db.session.get(m.FeedImport, "north-lincs")
         assert record is not None and record.succeeded_at is not None and record.problem is None
+        # Directory health says what the last import changed: nothing, the feed was the same.
+        assert changes_in_words(record.changes) == "nothing: the feed had not changed"
 
 
 def test_one_changed_page_brings_the_unchanged_ones_again_and_the_change_is_stored(

@@ -265,3 +265,16 @@ def test_a_late_sending_callback_never_makes_the_sweep_send_again(
         deliver_pending(db.session(), now=utcnow() + timedelta(hours=1))
     run_worker(worker_app)
     assert len(twilio_api.posts_to("/Messages.json")) == 1
+
+
+def test_a_queued_text_keeps_its_cost_in_segments_for_insight(app: Flask) -> None:
+    with app.app_context():
+        short = queue_text(db.session, to=FAMILY, body="Short breaks: Wyvern Play 01632 960001",
+                           cause="one", purpose="followup")
+        # 161 GSM-7 characters: two segments. One Polish letter makes a text UCS-2 (70 a part).
+        long = queue_text(db.session, to=FAMILY, body="a" * 161, cause="two", purpose="followup")
+        polish = queue_text(db.session, to=FAMILY, body="ł" * 71, cause="three",
+                            purpose="followup")
+        db.session.commit()
+        assert short is not None and long is not None and polish is not None
+        assert (short.segments, long.segments, polish.segments) == (1, 2, 2)
