@@ -8,13 +8,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from helpline.directory import models as m
 from helpline.directory.geo import Centroids, centroids_in, distances_km
+from helpline.directory.index_rows import indexed_services, reachable_by
 from helpline.directory.keywords import Keywords, keywords_from
 from helpline.directory.query import Concept, Query, build_query
-from helpline.directory.search_index import IndexedService, SearchIndex
+from helpline.directory.search_index import SearchIndex
 from helpline.directory.vocabulary import Vocabulary, vocabulary_from
 from helpline.extensions import db
 
@@ -135,21 +136,10 @@ def build_index(
     """Read every active service and index it."""
     if vocabulary is None:
         vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
-    rows = session.scalars(
-        select(m.Service)
-        .where(m.Service.status == "active")
-        .order_by(m.Service.id)
-        .options(
-            selectinload(m.Service.organization),
-            selectinload(m.Service.phones),
-            selectinload(m.Service.attributes).selectinload(m.Attribute.taxonomy_term),
-            selectinload(m.Service.service_at_locations)
-            .selectinload(m.ServiceAtLocation.location)
-            .selectinload(m.Location.addresses),
-        )
-    ).all()
-    return SearchIndex([_indexed(row, centroids, vocabulary) for row in rows],
-                       _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])))
+    services, said = indexed_services(session, centroids, vocabulary)
+    return SearchIndex(services,
+                       _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])),
+                       said=said)
 
 
 def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:
@@ -160,49 +150,10 @@ def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:
 
 
 def contact_of(row: m.Service) -> tuple[str | None, str | None]:
-    """(email, web address) for a service: its own, else its organisation's. Many feeds give a
-    service no contact of its own, and a family must always get a way to reach it."""
+    """(email, web address) for a service: its own, else its organisation's."""
     organization = row.organization
-    email = row.email or (organization.email if organization else None)
-    url = row.url or (organization.website if organization else None)
-    return email or None, url or None
-
-
-def _indexed(row: m.Service, centroids: Centroids, vocabulary: Vocabulary) -> IndexedService:
-    positions: list[tuple[float, float]] = []
-    for sal in row.service_at_locations:
-        location = sal.location
-        if location is None:
-            continue
-        if location.latitude is not None and location.longitude is not None:
-            positions.append((location.latitude, location.longitude))
-            continue
-        for address in location.addresses:
-            centroid = centroids.locate(address.postal_code)
-            if centroid:
-                positions.append(centroid)
-                break
-    tags = [row.organization.name if row.organization else ""]
-    tags += [a.taxonomy_term.name for a in row.attributes if a.taxonomy_term]
-    email, url = contact_of(row)
-    said_age, for_children, for_babies = vocabulary.audience(
-        f"{row.name}. {row.description or ''}")
-    return IndexedService(
-        id=row.id,
-        name=row.name,
-        description=row.description or "",
-        tags=" ".join(tags),
-        phone=row.phones[0].number if row.phones else None,
-        email=email,
-        url=url,
-        minimum_age=row.minimum_age,
-        maximum_age=row.maximum_age,
-        positions=positions,
-        said_minimum_age=None if row.minimum_age is not None else said_age,
-        for_children=for_children,
-        for_babies=for_babies,
-    )
-
+    return reachable_by(row.email, row.url, *(
+        (organization.email, organization.website) if organization else (None, None)))
 
 
 @dataclass(frozen=True)

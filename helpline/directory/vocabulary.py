@@ -80,8 +80,27 @@ def plain_letters(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Each word's key, worked out once: an index build reads every word of every service.
+_WORD_KEYS: dict[str, str] = {}
+# Bounded (families' texts bring words nobody wrote before); never cleared, so a build in the
+# background and a request reading at the same moment can't lose each other's keys.
+_MOST_WORD_KEYS = 200_000
+
+
+def word_keys(tokens: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Each word as the vocabulary's phrases are keyed: its plain letters, stemmed."""
+    return _key(tokens)
+
+
 def _key(tokens: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(stem(plain_letters(t)) for t in tokens)
+    known = _WORD_KEYS
+    new = set(tokens).difference(known)
+    if new:
+        if len(known) + len(new) > _MOST_WORD_KEYS:
+            return tuple(stem(plain_letters(t)) for t in tokens)
+        for token in new:
+            known[token] = stem(plain_letters(token))
+    return tuple(map(known.__getitem__, tokens))
 
 
 class Vocabulary:
@@ -108,12 +127,18 @@ class Vocabulary:
                 self._run_together.setdefault(stem("".join(words(phrase))), (need, phrase))
         self._longest = max((len(k) for k in self._needs), default=1)
         # By first word, so a service's text is read once however many phrases there are.
+        # (phrase as keys, the youngest age it says) for every audience phrase.
+        self.age_phrases = [(key, audience.minimum_age) for audience in data.audiences
+                            for key in (_key(words(phrase)) for phrase in audience.say) if key]
         self._audiences: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        for audience in data.audiences:
-            for phrase in audience.say:
-                key = _key(words(phrase))
-                if key:
-                    self._audiences.setdefault(key[0], []).append((key, audience.minimum_age))
+        for key, age in self.age_phrases:
+            self._audiences.setdefault(key[0], []).append((key, age))
+        self._children_by_first = _by_first(self.for_children)
+        self._babies_by_first = _by_first(self.for_babies)
+        # Every word that can start a phrase audience() looks for: a service's text with none
+        # of them (most) is read no further.
+        self._audience_starts = frozenset(
+            [*self._audiences, *self._children_by_first, *self._babies_by_first])
 
     def spelled_out(self, phrase: str) -> str:
         """A phrase as it is read once text-speak is spelled out ('wont eat' -> 'will not eat')."""
@@ -169,16 +194,22 @@ class Vocabulary:
     def audience(self, text: str) -> tuple[int | None, bool, bool]:
         """(youngest age its words say, whether they say it is for children, whether for
         expectant parents and babies): one reading of a service's text."""
-        keys = _key(words(text))
+        return self.audience_of(words(text))
+
+    def audience_of(self, words_said: list[str]) -> tuple[int | None, bool, bool]:
+        """audience() of a text already read into words."""
+        keys = _key(words_said)
+        if self._audience_starts.isdisjoint(keys):
+            return None, False, False
         return (self._minimum_age_in(keys), self._names_children_in(keys),
-                _says_any(keys, self.for_babies))
+                _says_any(keys, self._babies_by_first))
 
     def names_children(self, text: str) -> bool:
         """True when a service's own words say it is for children, young people or SEND."""
         return self._names_children_in(_key(words(text)))
 
     def _names_children_in(self, keys: tuple[str, ...]) -> bool:
-        return _says_any(keys, self.for_children)
+        return _says_any(keys, self._children_by_first)
 
     def need_run_together(self, phrase: str) -> tuple[Need, str] | None:
         """The need a phrase typed as one word names ('SHORTBREAKS'), and its spaced form."""
@@ -207,20 +238,36 @@ class Vocabulary:
         return self._minimum_age_in(_key(words(text)))
 
     def _minimum_age_in(self, keys: tuple[str, ...]) -> int | None:
-        best: int | None = None
-        for i, key in enumerate(keys):
-            for phrase, age in self._audiences.get(key, ()):
-                if keys[i : i + len(phrase)] == phrase:
-                    best = age if best is None else min(best, age)
-        return best
+        ages = [age for first in self._audiences.keys() & keys
+                for phrase, age in self._audiences[first] if _said_at(keys, first, phrase)]
+        return min(ages, default=None)
 
 
-def _says_any(keys: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
-    firsts = {p[0] for p in phrases if p}
-    for i, key in enumerate(keys):
-        if key in firsts and any(keys[i : i + len(p)] == p for p in phrases):
+def _by_first(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by their first word; phrases of no words are never said."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            found.setdefault(phrase[0], []).append(phrase)
+    return found
+
+
+def _says_any(keys: tuple[str, ...], by_first: dict[str, list[tuple[str, ...]]]) -> bool:
+    return any(_said_at(keys, first, phrase)
+               for first in by_first.keys() & keys for phrase in by_first[first])
+
+
+def _said_at(keys: tuple[str, ...], first: str, phrase: tuple[str, ...]) -> bool:
+    """True when the phrase (whose first key is `first`) stands somewhere in the keys; found
+    by the C scan of tuple.index, not a Python loop over every word."""
+    start = keys.index(first)
+    while True:
+        if keys[start : start + len(phrase)] == phrase:
             return True
-    return False
+        try:
+            start = keys.index(first, start + 1)
+        except ValueError:
+            return False
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
