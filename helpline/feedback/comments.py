@@ -139,12 +139,12 @@ def from_voicemail(session: Session, callback_id: int, phone_number: str | None,
     return row
 
 
-def from_phone_menu(session: Session, *, call_sid: str, phone_number: str | None,
+def from_phone_menu(session: Session, *, cause: str, phone_number: str | None,
                     language: str, recording_url: str | None = None,
                     words: str = "", at: datetime | None = None) -> LocalOfferFeedback:
-    """A comment left at the phone menu (recorded, or said and heard as words); once per call.
-    The caller commits."""
-    cause = f"call:{call_sid}"[:64]
+    """A comment left at the phone menu (recorded, or said and heard as words); once per
+    recording (`cause`, its RecordingSid). The caller commits."""
+    cause = f"phone:{cause}"[:64]
     row = session.scalar(select(LocalOfferFeedback)
                          .where(LocalOfferFeedback.message_sid == cause))
     if row is None:

@@ -93,7 +93,7 @@ class Turn:
     """What the call does next: say these lines, then the action (a menu, text, adviser...)."""
 
     state: CallState
-    action: str  # menu | text | adviser | message | callback | hangup
+    action: str  # menu | text | adviser | message | callback | feedback | hangup
     say: tuple[Line, ...] = ()
     menu: Menu | None = None
     services: str | None = field(default=None)  # for "text": the search whose services to send

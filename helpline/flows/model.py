@@ -13,7 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 # What an option can do instead of going to another node.
-Action = Literal["text", "adviser", "message", "callback", "repeat", "hangup", "next", "age"]
+Action = Literal["text", "adviser", "message", "callback", "repeat", "hangup", "next", "age",
+                 "feedback"]
 # Keys every menu answers the same way, so they are never a node's own option.
 GLOBAL_KEYS = {"0": "adviser", "*": "repeat", "#": "back"}
 MAX_OPTIONS = 5
@@ -57,6 +58,8 @@ REQUIRED_PHRASES = (
     "open_hours",
     "callback_promise",
     "offer_callback_closed",
+    "feedback_prompt",
+    "feedback_saved",
 )
 GLOBAL_WORDS = ("adviser", "repeat", "back")
 

@@ -135,6 +135,10 @@ def answer(
         call.reached("callback")
         speaker.line(response, said(flow, "phrase:callback_booked", lang, days=promise_days()))
         response.hangup()
+    elif turn.action == "feedback":
+        from helpline.voice.comments import ask_for_comment
+
+        ask_for_comment(response, speaker, flow, lang)
     elif turn.action in ("message", "callback"):
         if turn.action == "callback":  # no number to call back: a message can carry one
             speaker.line(response, said(flow, "phrase:number_hidden", lang))

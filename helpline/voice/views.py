@@ -5,6 +5,7 @@ POST /twilio/voice/step         a menu's answer (?node=&try=), or its silence (t
 POST /twilio/voice/queue-wait   the adviser queue's hold message (<Enqueue waitUrl>)
 POST /twilio/voice/queue-done   the caller left the queue (<Enqueue action>)
 POST /twilio/voice/recorded     a message was recorded, or none was (<Record action>)
+POST /twilio/voice/comment-recorded  a comment on the Local Offer was recorded, or none was
 POST /twilio/voice/no-adviser   no adviser answered: the escalation redirects the call here
 POST /twilio/voice/status       call status callbacks
 GET  /audio/<lang>/<file>.mp3   pre-rendered prompts
@@ -31,6 +32,7 @@ from helpline.flows.engine import (
     Line,
     Turn,
     begin,
+    enter,
     offer_message,
     said,
     step,
@@ -282,6 +284,31 @@ def recorded() -> Response:
     if turn.action == "menu":
         turn = replace(turn, say=())
     return _answer(flow, turn, before=[said(flow, "phrase:no_message_heard", language)])
+
+
+@bp.post("/twilio/voice/comment-recorded")
+@twilio_request
+@_never_silent
+def comment_recorded() -> Response:
+    """Keep a comment left at the phone menu as feedback; then thanks (or "I didn't hear a
+    message") and the main menu again."""
+    from helpline.feedback.comments import from_phone_menu
+
+    flow = current_flow()
+    form = request.form
+    language = _language(flow)
+    recording = form.get("RecordingUrl", "").strip()
+    duration = form.get("RecordingDuration", "")
+    heard = "phrase:no_message_heard"
+    if recording and not (duration.isdecimal() and int(duration) == 0):
+        call = calls.open_call(db.session(), form.get("CallSid", ""), form.get("From"), language)
+        from_phone_menu(db.session(), cause=form.get("RecordingSid", "") or call.call_sid,
+                        phone_number=call.phone_number, language=language,
+                        recording_url=recording)
+        db.session.commit()
+        heard = "phrase:feedback_saved"
+    state = CallState(node=flow.start, language=language)
+    return _answer(flow, enter(flow, state, flow.start), before=[said(flow, heard, language)])
 
 
 @bp.post("/twilio/voice/status")
