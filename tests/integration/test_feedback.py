@@ -222,3 +222,19 @@ def test_an_adviser_marks_a_voicemail_as_feedback_once(app: Flask, client: Flask
     assert f"/console/callbacks/{callback}" in detail
     _answer(manager, rows[0].id)
     assert _answered_texts(app) == []  # left by phone: no text
+
+
+def test_erasing_a_family_keeps_the_published_wording_but_not_their_words(
+    app: Flask, client: FlaskClient,
+) -> None:
+    from helpline.retention import RecordingSweep, erase_number
+
+    feedback_id = _texted(app)
+    _answer(_manager(app), feedback_id)
+    with app.app_context():
+        counts = erase_number(db.session(), FAMILY, recordings=RecordingSweep(lambda url: True))
+        assert counts["local_offer_feedback"] == 1
+        row = db.session.get(LocalOfferFeedback, feedback_id)
+        assert row is not None and row.phone_number != FAMILY and not row.body
+        assert row.published_comment == PUBLISHED
+    assert PUBLISHED in client.get("/you-said-we-did").get_data(as_text=True)
