@@ -36,6 +36,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_serving(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Wait until a server we started answers HTTP at `url`; fail if it dies or takes too long
+    (a web server's workers build the search index before they answer)."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(url, timeout=10)
+            return
+        except requests.RequestException:
+            assert server.poll() is None and time.monotonic() < deadline, "the server died"
+            time.sleep(0.2)
+
+
 @dataclass
 class Recorded:
     """One request the app made to Twilio's API, and what it got back."""

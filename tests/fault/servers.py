@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,3 +142,20 @@ def private_postgres() -> Iterator[PrivatePostgres]:
                 pass
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def restart_under_load(server: PrivatePostgres, load: list[threading.Thread],
+                       stop: threading.Event, before: float, after: float) -> tuple[float, float]:
+    """Start the load, restart the server `before` seconds in, stop the load `after` seconds
+    after it is back; returns when the restart began and when the server was back."""
+    for thread in load:
+        thread.start()
+    time.sleep(before)
+    restarted_at = time.monotonic()
+    server.restart()
+    back_at = time.monotonic()
+    time.sleep(after)
+    stop.set()
+    for thread in load:
+        thread.join(60)
+    return restarted_at, back_at

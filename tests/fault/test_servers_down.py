@@ -23,7 +23,7 @@ from helpline.outbound.models import OutboundMessage
 from helpline.outbound.outbox import queue_text
 from helpline.sms.models import SmsConversation, SmsMessage
 from tests.conftest import TWILIO_TEST_SID, TwilioSigner, base_config
-from tests.fault.servers import private_postgres, private_redis
+from tests.fault.servers import private_postgres, private_redis, restart_under_load
 from tests.integration.conftest import make_app
 from tests.integration.test_outbox_worker import run_worker
 from tests.prism import TwilioApi
@@ -107,16 +107,7 @@ def test_postgresql_restarted_under_load_answers_safely_and_recovers(tmp_path: P
                                 else ""))
 
         threads = [threading.Thread(target=family, args=(w,)) for w in range(3)]
-        for thread in threads:
-            thread.start()
-        time.sleep(1.5)
-        restarted_at = time.monotonic()
-        server.restart()
-        back_at = time.monotonic()
-        time.sleep(2.0)
-        stop.set()
-        for thread in threads:
-            thread.join(30)
+        restarted_at, back_at = restart_under_load(server, threads, stop, 1.5, 2.0)
 
         assert {status for _, status, _ in results} == {200}  # never a 500, never a trace
         before = [text for at, _, text in results if at < restarted_at]

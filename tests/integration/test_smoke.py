@@ -5,19 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from flask import Flask
 from sqlalchemy import func, select
 
 from helpline.extensions import db
 from helpline.sms.models import SmsMessage
 from tests.conftest import PROJECT_ROOT, PUBLIC_BASE_URL, TWILIO_TEST_SID, TWILIO_TEST_TOKEN
-from tests.prism import free_port
+from tests.prism import free_port, wait_until_serving
 
 HELPLINE = str(Path(sys.executable).parent / "helpline")
 
@@ -45,14 +43,7 @@ def running(app: Flask) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(url + "/healthz", timeout=10)
-                break
-            except requests.RequestException:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn died"
-                time.sleep(0.2)
+        wait_until_serving(url + "/healthz", server)
         yield url
     finally:
         server.terminate()
