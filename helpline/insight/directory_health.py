@@ -19,6 +19,7 @@ from helpline.directory.search import contact_of
 from helpline.insight.period import Period
 from helpline.sms.models import SmsMessage
 from helpline.sms.replies import NAME_LENGTHS
+from helpline.voice.models import CallLog
 
 # A name longer than this is cut short in every text list (the longest length a list tries).
 LIST_NAME_LENGTH = NAME_LENGTHS[0]
@@ -59,16 +60,20 @@ class DirectoryHealth:
 
 
 def returned_ids(session: Session, period: Period) -> tuple[set[str], int]:
-    """The ids of services any text's search found in the period, and how many searches."""
+    """The ids of services any text's search found or any caller heard in the period, and how
+    many texts and calls that was."""
     found: set[str] = set()
     searches = 0
-    for ids in session.scalars(
-        select(SmsMessage.service_ids).where(
-            SmsMessage.direction == "in", SmsMessage.service_ids.is_not(None),
-            and_(SmsMessage.created_at >= period.start, SmsMessage.created_at < period.end))
-    ):
-        searches += 1
-        found.update((ids or "").split())
+    texts = select(SmsMessage.service_ids).where(
+        SmsMessage.direction == "in", SmsMessage.service_ids.is_not(None),
+        and_(SmsMessage.created_at >= period.start, SmsMessage.created_at < period.end))
+    calls = select(CallLog.service_ids).where(
+        CallLog.service_ids.is_not(None),
+        and_(CallLog.created_at >= period.start, CallLog.created_at < period.end))
+    for query in (texts, calls):
+        for ids in session.scalars(query):
+            searches += 1
+            found.update((ids or "").split())
     return found, searches
 
 

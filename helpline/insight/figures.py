@@ -52,9 +52,11 @@ class TextOut:
 
 @dataclass(frozen=True)
 class Call:
-    """A call's way through the menu (the steps, " > "-joined in the call log)."""
+    """A call's way through the menu (the steps, " > "-joined in the call log), and what the
+    caller said in their own words when it found no service."""
 
     steps: tuple[str, ...]
+    unmet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class Request:
     keyword: str
     texts: int
     calls: int
-    texts_found_nothing: int
+    found_nothing: int  # texts and calls
 
     @property
     def total(self) -> int:
@@ -150,7 +152,8 @@ class Figures:
     texts_received: int
     calls_received: int
     requests: list[Request]
-    searches_found_nothing: int
+    searches_found_nothing: int  # texts
+    calls_found_nothing: int  # callers' own words at the menu
     missed_words: list[tuple[str, int]]
     queue: QueueFigures
     callbacks: CallbackFigures
@@ -179,6 +182,9 @@ def figures_from(records: Records) -> Figures:
     counted: Counter[str] = Counter()
     for text in missed:
         counted.update(need_words(text.body or ""))
+    unmet_calls = [c for c in records.calls if c.unmet]
+    for call in unmet_calls:
+        counted.update(need_words(call.unmet or ""))
     intents = Counter(t.intent for t in records.texts_in)
     return Figures(
         period=records.period,
@@ -186,6 +192,7 @@ def figures_from(records: Records) -> Figures:
         calls_received=len(records.calls),
         requests=requests,
         searches_found_nothing=len(missed),
+        calls_found_nothing=len(unmet_calls),
         missed_words=sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])),
         queue=_queue(records.queued),
         callbacks=_callbacks(records.callbacks, records.now),
@@ -211,6 +218,8 @@ def _requests(records: Records) -> list[Request]:
         asked = {records.node_keywords[s] for s in call.steps if s in records.node_keywords}
         if SPOKEN_SEARCH_STEP in call.steps:
             asked.add(OWN_WORDS)
+            if call.unmet:
+                empty[(OWN_WORDS, OWN_WORDS)] += 1
         for keyword in asked:  # once a call, however often the caller went back to it
             calls[(records.keyword_areas.get(keyword, OWN_WORDS), keyword)] += 1
     keys = set(texts) | set(calls)

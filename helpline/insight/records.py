@@ -84,8 +84,9 @@ def _texts(session: Session, records: Records) -> None:
 def _calls(session: Session, records: Records) -> None:
     period = records.period
     records.calls = [
-        Call(tuple(s for s in (path or "").split(" > ") if s))
-        for path in session.scalars(select(CallLog.path).where(_in(CallLog.created_at, period)))
+        Call(tuple(s for s in (path or "").split(" > ") if s), unmet)
+        for path, unmet in session.execute(
+            select(CallLog.path, CallLog.body).where(_in(CallLog.created_at, period)))
     ]
     records.queued = [
         QueuedCall(status, created, answered, updated or created)

@@ -42,16 +42,17 @@ def tables(figures: Figures, top_words: int = 30) -> list[Table]:
         Table("requests", "Requests by area and keyword",
               "Texts and calls that asked for services. A call counts once for each area its"
               " caller chose; texts in a family's own words are counted as their own words.",
-              ("Area", "Keyword", "Texts", "Calls", "Texts that found nothing"),
-              [(r.area, r.keyword, r.texts, r.calls, r.texts_found_nothing)
+              ("Area", "Keyword", "Texts", "Calls", "Found nothing"),
+              [(r.area, r.keyword, r.texts, r.calls, r.found_nothing)
                for r in figures.requests],
               ("Keyword", "Texts", "Calls")),
         Table("nothing_found", "Words of searches that found nothing or nothing close",
-              f"{figures.searches_found_nothing} texts found no service, or none close to what"
-              " they asked. Their words, counted once a text (no numbers, postcodes or whole"
-              " messages).",
-              ("Word", "Texts"), [(w, n) for w, n in figures.missed_words[:top_words]],
-              ("Word", "Texts")),
+              f"{figures.searches_found_nothing} texts and {figures.calls_found_nothing} callers'"
+              " own words found no service, or none close to what they asked. Their words,"
+              " counted once a text or call (no numbers, postcodes or whole messages).",
+              ("Word", "Texts and calls"),
+              [(w, n) for w, n in figures.missed_words[:top_words]],
+              ("Word", "Texts and calls")),
         Table("calls", "Calls for an adviser",
               f"{figures.calls_received} calls came in; {queue.asked} callers asked for an"
               " adviser. Waits are medians, from joining the queue.",

@@ -13,7 +13,7 @@ from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline.extensions import db
-from helpline.flows.engine import Line, Turn, offer_message, said
+from helpline.flows.engine import SEARCH_NODE, Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
 from helpline.voice.closed import hours_line, promise_days, silent_out_of_hours, while_closed
@@ -94,10 +94,12 @@ def answer(
     lang = turn.state.language
     for line in [*(before or []), *turn.say]:
         speaker.line(response, line)
-    readout, informed = _read_out(flow, turn)
+    readout, informed, heard = _read_out(flow, turn)
     session = db.session()
     fresh = calls.advance(session, call_sid, turn, informed=informed, from_number=from_number,
-                          came_from=came_from, step_key=step_key)
+                          came_from=came_from, step_key=step_key, heard=heard)
+    if readout and not informed and turn.state.node == SEARCH_NODE and fresh:
+        calls.found_nothing(session, call_sid, turn.state.query)
     # The call's place is kept first: a failing text or callback below can't lose it.
     session.commit()
     if turn.action == "menu" and turn.menu is not None:
@@ -190,12 +192,12 @@ def record_message(flow: Flow, call: CallLog, recording_url: str) -> VoiceRespon
     return response
 
 
-def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool]:
+def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool, str]:
     """What is read before the menu: that 1 texts them, then one service (the menu's item),
-    and whether any was found."""
+    whether any was found, and the id of the one read."""
     menu = turn.menu
     if turn.action != "menu" or menu is None or not menu.read_services:
-        return [], False
+        return [], False, ""
     lang = menu.language
     try:
         found = services_for(menu.read_services, menu.age)
@@ -207,14 +209,14 @@ def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool]:
         log.exception("directory search failed at node %s", menu.node)
         found = []
     if not found:
-        return [said(flow, "phrase:no_services", lang)], False
+        return [said(flow, "phrase:no_services", lang)], False, ""
     if menu.item >= len(found):
-        return [said(flow, "phrase:last_service", lang)], True
+        return [said(flow, "phrase:last_service", lang)], True, ""
     text = service_line(flow, lang, service, runs)
     lines = [Line(text, lang, "service")]
     if menu.item == 0:  # before the list starts, the caller knows 1 texts them
         lines.insert(0, said(flow, "phrase:texts_first", lang))
-    return lines, True
+    return lines, True, service.id
 
 
 def _text_me_this(flow: Flow, call: CallLog, turn: Turn) -> Line:

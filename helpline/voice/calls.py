@@ -61,6 +61,9 @@ def _menu_step_update(with_steps: bool, informed: bool) -> Update:
             (or_(calls.c.outcome.is_(None), calls.c.outcome == "hung up"), "informed"),
             else_=calls.c.outcome,
         )
+        heard: BindParameter[str] = bindparam("heard", type_=calls.c.service_ids.type)
+        values["service_ids"] = case((calls.c.service_ids.is_(None), heard),
+                                     else_=calls.c.service_ids + " " + heard)
     values["last_step"] = bindparam("step", type_=calls.c.last_step.type)
     # A request whose step the call took last (a replay) matches no row and changes nothing.
     return update(calls).where(
@@ -83,6 +86,7 @@ def advance(
     from_number: str | None = None,
     came_from: tuple[str, str] | None = None,
     step_key: str | None = None,
+    heard: str = "",
 ) -> bool:
     """Keep where the call is now, adding the turn's new steps to its path, in one UPDATE;
     False when this request (`step_key`, a digest of it) was the call's last step already.
@@ -91,6 +95,7 @@ def advance(
     appended in SQL and the row is never read on a menu step. A re-prompt or repeat at the same
     menu (came_from: the node and language the request answered) writes nothing: its place is
     in the URL Twilio calls next. A replayed request writes nothing either. The caller commits.
+    `heard` is the id of the service read out on this step (with `informed`).
     """
     state = turn.state
     key = (step_key or secrets.token_hex(16))[:64]  # no key: never taken for a replay
@@ -111,12 +116,14 @@ def advance(
             call.path = f"{call.path} > {steps}" if call.path else steps
         if informed:
             call.reached("informed")
+            _heard(call, heard)
         call.updated_at, call.last_step = utcnow(), key
         session.flush()
         return True
     result = session.connection().execute(_MENU_STEP[(bool(steps), informed)], {
         "call": call_sid[:64], "to_node": state.node[:64], "to_tries": state.tries,
         "to_language": state.language, "now": utcnow(), "steps": steps, "step": key,
+        "heard": heard,
     })
     if affected_rows(result):
         return True
@@ -127,8 +134,21 @@ def advance(
     call.node, call.tries, call.path, call.last_step = state.node[:64], state.tries, steps, key
     if informed:
         call.reached("informed")
+        _heard(call, heard)
     session.flush()
     return True
+
+
+def _heard(call: CallLog, service_id: str) -> None:
+    if service_id:
+        call.service_ids = f"{call.service_ids} {service_id}" if call.service_ids else service_id
+
+
+def found_nothing(session: Session, call_sid: str, words: str) -> None:
+    """The caller's own words found no service: keep them for insight's unmet words (rare, so
+    a statement of its own)."""
+    session.execute(update(CallLog).where(CallLog.call_sid == call_sid[:64])
+                    .values(body=words[:200]))
 
 
 def caller_joined_adviser_queue(session: Session, call: CallLog, queue_name: str) -> None:

@@ -18,7 +18,7 @@ ENDED_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 class CallLog(db.Model):  # type: ignore[name-defined,misc]
     """A phone call: its language, path through the menu and outcome.
 
-    phone_number and recording_url are personal data: the retention job erases them.
+    phone_number, recording_url and body are personal data: the retention job erases them.
     """
 
     __tablename__ = "call_log"
@@ -40,6 +40,12 @@ class CallLog(db.Model):  # type: ignore[name-defined,misc]
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A digest of the request that took the last step: the same request again changes nothing.
     last_step: Mapped[str | None] = mapped_column(String(64))
+    # The services read to the caller, space-separated ids: directory health names the services
+    # no search returns, by phone as by text.
+    service_ids: Mapped[str | None] = mapped_column(Text)
+    # What the caller said in their own words when it found no service (for insight's unmet
+    # words). Named body so retention and `helpline erase` clear it like a text's words.
+    body: Mapped[str | None] = mapped_column(Text)
 
     @property
     def steps(self) -> tuple[str, ...]:

@@ -46,5 +46,35 @@ def test_the_report_counts_asks_and_shows_unmet_words_without_numbers_also_as_cs
     assert as_csv.exit_code == 0, as_csv.output
     lines = as_csv.output.splitlines()
     assert lines[0] == "figure,period_start,period_end,label,column,value"
-    assert any(line.startswith("nothing_found,") and line.endswith(",riding,Texts,2")
+    assert any(line.startswith("nothing_found,") and line.endswith(",riding,Texts and calls,2")
                for line in lines), lines
+
+
+def test_a_call_counts_the_services_its_caller_heard_and_the_words_that_found_nothing(
+    app: Flask, runner: Any,
+) -> None:
+    from helpline.directory.models import Service, utcnow
+    from helpline.extensions import db
+    from helpline.insight.directory_health import directory_health
+    from helpline.insight.period import last_days
+    from helpline.voice.models import CallLog
+    from tests.e2e.test_voice_caller import Caller
+
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    heard = Caller(app.test_client(), "+447700900105").dial().press("1").press("1").press("1")
+    missed = Caller(app.test_client(), "+447700900106").dial().press("1").speak(
+        "horse riding lessons")
+
+    with app.app_context():
+        rows = {c.call_sid: c for c in db.session.scalars(db.select(CallLog))}
+        read = (rows[heard.call_sid].service_ids or "").split()
+        assert len(read) == 1 and db.session.get(Service, read[0]) is not None
+        assert rows[missed.call_sid].body == "horse riding lessons"
+        health = directory_health(db.session(), last_days(1, utcnow()))
+        assert read[0] not in {s.id for s in health.never_returned}
+
+    result = runner.invoke(args=["insight", "--days", "1"])
+    rows_out = [line.split(" | ") for line in result.output.splitlines()]
+    riding = [row for row in rows_out if row[0].strip() == "riding"]
+    assert riding and riding[0][1] == "1", result.output  # the caller's words, counted
+    assert "0 texts and 1 callers' own words found no service" in result.output

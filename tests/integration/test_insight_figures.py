@@ -70,7 +70,7 @@ def _fixture() -> None:
                 created_at=IN),
         # Back to the same menu twice: one request; and a spoken search.
         CallLog(call_sid="CA2", path="language:en > main > breaks > shortbreaks > # > "
-                "shortbreaks > @search", created_at=IN),
+                "shortbreaks > @search", body="horse riding please", created_at=IN),
         CallLog(call_sid="CA3", path="language:pl > main > health", created_at=IN),
         CallLog(call_sid="CA4", path="language:en > adviser", created_at=IN),
         CallLog(call_sid="CA5", path="language:en > main > health", created_at=AFTER),
@@ -121,16 +121,16 @@ def test_each_insight_figure_counts_exactly_what_happened_in_the_period(app: Fla
 
     assert figures.texts_received == 9
     assert figures.calls_received == 4
-    requests = {(r.area, r.keyword): (r.texts, r.calls, r.texts_found_nothing)
+    requests = {(r.area, r.keyword): (r.texts, r.calls, r.found_nothing)
                 for r in figures.requests}
     assert requests == {
         ("Short breaks", "SHORTBREAKS"): (2, 2, 1),
         ("Short breaks", OWN_WORDS): (1, 0, 1),  # nothing close; Short breaks was nearest
-        (OWN_WORDS, OWN_WORDS): (2, 1, 1),
+        (OWN_WORDS, OWN_WORDS): (2, 1, 2),  # the caller's own words found nothing too
         ("Health", "HEALTH"): (0, 1, 0),
     }
-    assert figures.searches_found_nothing == 3
-    assert figures.missed_words[:2] == [("horse", 2), ("riding", 2)]
+    assert (figures.searches_found_nothing, figures.calls_found_nothing) == (3, 1)
+    assert figures.missed_words[:2] == [("horse", 3), ("riding", 3)]
     found_words = {w for w, _ in figures.missed_words}
     assert not any(any(c.isdigit() for c in w) for w in found_words)
     assert "ln2" not in found_words and "hi" not in found_words
