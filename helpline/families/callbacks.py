@@ -13,17 +13,18 @@ from datetime import date, datetime, timedelta
 
 import holidays
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
 from helpline.extensions import affected_rows
-from helpline.families.models import CALLBACK_STATUSES, CallbackRequest
+from helpline.families.models import CALLBACK_STATUSES, OPEN_CALLBACK_STATUSES, CallbackRequest
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 EXPIRY_DAYS = 7
-OPEN_STATUSES = ("new", "claimed", "attempted")
+OPEN_STATUSES = OPEN_CALLBACK_STATUSES
 # Channels whose own reply can't confirm the request in writing.
 TEXT_ON_CREATE_CHANNELS = ("voice", "voicemail")
 
@@ -54,17 +55,10 @@ def request_callback(
     and texts nothing more. The caller commits, in the same transaction as anything else the
     event caused (including the confirmation text to the family, sent once that commit is done).
     """
-    existing = session.scalar(select(CallbackRequest).where(CallbackRequest.cause == cause[:128]))
-    if existing is not None:
-        return existing, False
-    waiting = _open_for(session, phone_number)
-    if waiting is not None:
-        if summary not in waiting.summary.split("\n"):  # a replayed request adds nothing
-            waiting.summary = f"{waiting.summary}\n{summary}"[-4000:]
-        waiting.language, waiting.updated_at = language, utcnow()
-        waiting.recording_url = recording_url or waiting.recording_url
-        log.info("callback request %s asked for again by %s: updated", waiting.id, channel)
-        return waiting, False
+    asked_before = _asked_before(session, cause, phone_number, summary, language,
+                                 recording_url, channel)
+    if asked_before is not None:
+        return asked_before, False
     row = CallbackRequest(
         cause=cause[:128],
         phone_number=phone_number,
@@ -73,11 +67,42 @@ def request_callback(
         language=language,
         recording_url=recording_url,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # The same number (or cause) asked at the same moment in another process, which
+        # committed first: the database's index refused a second open request, so this ask
+        # joins that one, as if it had come a moment later.
+        asked_before = _asked_before(session, cause, phone_number, summary, language,
+                                     recording_url, channel)
+        if asked_before is None:
+            raise
+        return asked_before, False
     if channel in TEXT_ON_CREATE_CHANNELS:
         _text_family(session, row, "callback_created_text", "created")
     return row, True
+
+
+def _asked_before(
+    session: Session, cause: str, phone_number: str | None, summary: str, language: str,
+    recording_url: str | None, channel: str,
+) -> CallbackRequest | None:
+    """The request this cause made already, or the number's open one with this ask added to
+    it; None when this is a new request."""
+    existing = session.scalar(select(CallbackRequest).where(CallbackRequest.cause == cause[:128]))
+    if existing is not None:
+        return existing
+    waiting = _open_for(session, phone_number)
+    if waiting is None:
+        return None
+    if summary not in waiting.summary.split("\n"):  # a replayed request adds nothing
+        waiting.summary = f"{waiting.summary}\n{summary}"[-4000:]
+    waiting.language, waiting.updated_at = language, utcnow()
+    waiting.recording_url = recording_url or waiting.recording_url
+    log.info("callback request %s asked for again by %s: updated", waiting.id, channel)
+    return waiting
 
 
 def _open_for(session: Session, phone_number: str | None) -> CallbackRequest | None:

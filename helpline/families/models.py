@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.directory.models import utcnow
 from helpline.extensions import db
 
 CALLBACK_STATUSES = ("new", "claimed", "attempted", "done", "expired")
+OPEN_CALLBACK_STATUSES = ("new", "claimed", "attempted")
+OPEN_CALLBACK = f"status IN {OPEN_CALLBACK_STATUSES!r} AND phone_number IS NOT NULL"
 
 
 class OptOut(db.Model):  # type: ignore[name-defined,misc]
@@ -37,6 +39,11 @@ class CallbackRequest(db.Model):  # type: ignore[name-defined,misc]
     """A family asked a person to call them back (by text, voicemail or the phone menu)."""
 
     __tablename__ = "callback_request"
+    # One open request a number at most, even for two asks at the same moment in two
+    # processes: the second insert fails and joins the first (families.callbacks).
+    __table_args__ = (Index(
+        "uq_callback_request_open_number", "phone_number", unique=True,
+        postgresql_where=text(OPEN_CALLBACK), sqlite_where=text(OPEN_CALLBACK)),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # What caused it (MessageSid or CallSid plus purpose): makes a repeated webhook harmless.
     cause: Mapped[str] = mapped_column(String(128), unique=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -139,3 +140,53 @@ def test_the_confirmation_and_expiry_texts_are_in_the_familys_language_with_one_
                                            .order_by(OutboundMessage.id)).all()
         assert promise in (created or "")
         assert expired in (gone or "")
+
+
+def test_two_asks_from_one_number_at_the_same_moment_make_one_open_request(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A text and a call from one number, handled at once by two processes: each finds no open
+    # request, and both are held there until the other has looked too, so their inserts meet.
+    # The database's index lets one in; the other joins it with its words, and texts nothing.
+    import threading
+
+    looked = threading.Barrier(2, timeout=10)
+    open_for = callbacks._open_for
+
+    def held(*args: Any, **kwargs: Any) -> CallbackRequest | None:
+        found = open_for(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread() and found is None:
+            looked.wait()
+        return found
+
+    monkeypatch.setattr(callbacks, "_open_for", held)
+    outcomes: list[tuple[int, bool]] = []
+    failures: list[BaseException] = []
+
+    def ask(cause: str, channel: str, summary: str) -> None:
+        try:
+            with app.app_context():
+                row, created = callbacks.request_callback(
+                    db.session, cause=cause, phone_number=FAMILY, channel=channel,
+                    summary=summary)
+                db.session.commit()
+                outcomes.append((row.id, created))
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=ask, args=("SM1:callback", "sms", "Short breaks")),
+               threading.Thread(target=ask, args=("CA2:callback", "voice", "Transport"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert sorted(created for _, created in outcomes) == [False, True]
+    assert len({row_id for row_id, _ in outcomes}) == 1
+    with app.app_context():
+        [request] = db.session.scalars(select(CallbackRequest)).all()
+        assert request.status == "new"
+        assert sorted(request.summary.split("\n")) == ["Short breaks", "Transport"]
+        # The voice ask's confirmation text only if it was the one that made the request.
+        assert purposes() in ([], ["callback-created"])
