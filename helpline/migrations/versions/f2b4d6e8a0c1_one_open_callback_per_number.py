@@ -5,7 +5,7 @@ together) each found no open request and each made one. Any such pairs already m
 joined first: the newest keeps the older ones' words, and the older ones are closed as done.
 
 Revision ID: f2b4d6e8a0c1
-Revises: d4f6a8c0e2b1
+Revises: f1a3c5e7b9d2
 Create Date: 2026-11-29 13:10:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2b4d6e8a0c1'
-down_revision = 'd4f6a8c0e2b1'
+down_revision = 'f1a3c5e7b9d2'
 branch_labels = None
 depends_on = None
 
