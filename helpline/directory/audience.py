@@ -7,20 +7,23 @@ was a third of an index build).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 
 import numpy as np
 
 from helpline.directory.vocabulary import Vocabulary, word_keys
 
-Audience = tuple[int | None, bool, bool]
+Audience = tuple[int | None, bool, bool, bool]
 
 
 def audiences(vocabulary: Vocabulary, texts: list[list[str]]) -> list[Audience]:
     """For each text (read into words): the youngest age its words say, whether they say it is
-    for children, young people or SEND, and whether for expectant parents and babies."""
+    for children, young people or SEND, whether for expectant parents and babies, and whether
+    for SEND or disability."""
     ages = vocabulary.age_phrases
     every = [phrase for phrase, _ in ages] + vocabulary.for_children + vocabulary.for_babies
+    every += vocabulary.any_condition
     key_ids = {key: i for i, key in enumerate(dict.fromkeys(chain.from_iterable(every)))}
     flat = list(chain.from_iterable(texts))
     distinct = list(set(flat))
@@ -49,10 +52,17 @@ def audiences(vocabulary: Vocabulary, texts: list[list[str]]) -> list[Audience]:
     for phrase in vocabulary.for_children:
         if phrase:  # a phrase of no words is never said
             children[saying(phrase)] = True
-    babies = np.zeros(len(texts), dtype=bool)
-    for phrase in vocabulary.for_babies:
-        if phrase:
-            babies[saying(phrase)] = True
-    return [(None if np.isinf(age) else int(age), bool(child), bool(baby))
-            for age, child, baby in zip(youngest.tolist(), children.tolist(), babies.tolist(),
-                                        strict=True)]
+    babies = _saying_any(vocabulary.for_babies, saying, len(texts))
+    send = _saying_any(vocabulary.any_condition, saying, len(texts))
+    return [(None if np.isinf(age) else int(age), bool(child), bool(baby), bool(for_send))
+            for age, child, baby, for_send in zip(youngest.tolist(), children.tolist(),
+                                                  babies.tolist(), send.tolist(), strict=True)]
+
+
+def _saying_any(phrases: list[tuple[str, ...]], saying: Callable[[tuple[str, ...]], np.ndarray],
+                n: int) -> np.ndarray:
+    found = np.zeros(n, dtype=bool)
+    for phrase in phrases:
+        if phrase:  # a phrase of no words is never said
+            found[saying(phrase)] = True
+    return found

@@ -61,7 +61,7 @@ def indexed_services(
     audience = audiences(vocabulary, [said[row.name] + said[row.description or ""]
                                       for row in rows])
     indexed = []
-    for row, (said_age, for_children, for_babies) in zip(rows, audience, strict=True):
+    for row, (said_age, for_children, for_babies, for_send) in zip(rows, audience, strict=True):
         organization = organizations.get(row.organization_id)
         email, url = reachable_by(row.email, row.url, *(
             (organization.email, organization.website) if organization else (None, None)))
@@ -79,6 +79,7 @@ def indexed_services(
             said_minimum_age=None if row.minimum_age is not None else said_age,
             for_children=for_children,
             for_babies=for_babies,
+            for_send=for_send,
         ))
     return indexed, said
 

@@ -43,8 +43,14 @@ class Concept:
     # A word the vocabulary doesn't know as a need may be noise ("uses", a name): it counts
     # for less when judging whether a service is close.
     known_need: bool = True
-    # A condition says who the help is for (autism, deafness), not what help (a club, a job).
-    condition: bool = False
+    # "condition": who the help is for (autism, deafness), not what help (a club, a job);
+    # "general": disability or SEND in general, which nearly every Local Offer service is for.
+    kind: str = "need"
+
+    @property
+    def condition(self) -> bool:
+        """Says who the help is for rather than what help."""
+        return self.kind != "need"
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Query:
     age: int | None
     looked_for: str  # the words we searched for, as the family wrote them
     nearest_area: str | None  # the keyword of the area nearest to the need, if any
+    bare: bool = False  # nothing but keywords ("TRANSPORT"): the area is the whole question
 
     @property
     def own(self) -> tuple[Concept, ...]:
@@ -76,7 +83,7 @@ def _keys(texts: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 def concept(
     label: str, said: list[str], synonyms: list[str], own: bool = True, known_need: bool = True,
-    any_condition: list[str] | None = None,
+    any_condition: list[str] | None = None, kind: str = "need",
 ) -> Concept:
     """A concept from the words said (full strength) and other words for it (less).
 
@@ -91,14 +98,15 @@ def concept(
     strong_keys = _keys(said)
     keys = [(k, 1.0) for k in sorted(strong_keys)]
     keys += [(k, SYNONYM_STRENGTH) for k in sorted(_keys(synonyms) - strong_keys)]
-    return Concept(label, tuple(phrases), tuple(keys), own, known_need,
-                   condition=any_condition is not None)
+    return Concept(label, tuple(phrases), tuple(keys), own, known_need, kind)
 
 
-def _need_concept(need: Need, said: str, vocabulary: Vocabulary) -> Concept:
-    if need.kind == "condition":
-        return concept(said, [said], need.search, any_condition=vocabulary.data.any_condition)
-    return concept(said, [said], need.search)
+def _need_concept(need: Need, said: str, vocabulary: Vocabulary, index: SearchIndex) -> Concept:
+    """The need as the family said it. Words no service uses (a need said in Polish or Urdu)
+    stand for the need's first English words, so a text in any language is answered alike."""
+    strong = said if any(t in index.idf for t in terms(said)) else need.say[0]
+    general = vocabulary.data.any_condition if need.kind != "need" else None
+    return concept(said, [strong], need.search, any_condition=general, kind=need.kind)
 
 
 def read_age(tokens: list[str], vocabulary: Vocabulary) -> tuple[int | None, int | None]:
@@ -138,18 +146,21 @@ def build_query(
     nearest: str | None = None
     condition_area: str | None = None  # offered only when no other need names an area
     in_conditions: set[int] = set()
+    in_needs: set[int] = set()
     needs_seen: set[str] = set()
-    for match in vocabulary.find_needs(tokens):
+    needs_found = vocabulary.find_needs(tokens)
+    for match in needs_found:
         need = match.need
         consumed.update(range(match.start, match.end))
-        if need.kind == "condition":
+        in_needs.update(range(match.start, match.end))
+        if need.kind != "need":
             in_conditions.update(range(match.start, match.end))
         if need.name in needs_seen:
             continue  # "speech ... talking": one need, said twice
         needs_seen.add(need.name)
         said = " ".join(tokens[match.start : match.end])
-        labelled.append((match.start, _need_concept(need, said, vocabulary)))
-        if need.kind == "condition":
+        labelled.append((match.start, _need_concept(need, said, vocabulary, index)))
+        if need.kind != "need":
             condition_area = condition_area or need.area
         else:
             nearest = nearest or need.area
@@ -157,6 +168,8 @@ def build_query(
     # An area named only by a condition's own words ("autism" -> AUTISM) widens as a condition.
     only_conditions = bool(keyword_matches) and all(
         set(kept[f.start : f.end]) <= in_conditions for f in keyword_matches)
+    # Needs said in words beyond a keyword's own ("TRANSPORT" is a need and a keyword).
+    beyond_keywords = sum(1 for m in needs_found if not set(range(m.start, m.end)) <= in_keywords)
     areas: list[Area] = []
     area_phrases: list[str] = []
     said_keys: set[str] = set()
@@ -170,13 +183,17 @@ def build_query(
         nearest = nearest or area.keyword
         area_phrases += [area.keyword, *area.synonyms, *area.search]
         if len(found.phrase) >= 4:
-            said_keys.add(name_key([found.phrase]))
-        # "SHORTBREAKS" or "shortbrakes" names the need "short breaks" as surely as the words.
+            # A keyword said in Polish or Urdu names services as its English keyword does.
+            known = any(t in index.idf for t in terms(found.phrase))
+            said_keys.add(name_key([found.phrase if known else area.keyword]))
+        # "SHORTBREAKS" or "shortbrakes" names the need "short breaks" as surely as the words,
+        # unless those words are part of a need already read ("won't go to school").
         run_together = vocabulary.need_run_together(found.phrase)
-        if run_together is not None and run_together[0].name not in needs_seen:
+        if (run_together is not None and run_together[0].name not in needs_seen
+                and not set(positions) <= in_needs):
             need, phrase = run_together
             needs_seen.add(need.name)
-            labelled.append((positions[0], _need_concept(need, phrase, vocabulary)))
+            labelled.append((positions[0], _need_concept(need, phrase, vocabulary, index)))
             nearest = nearest or need.area
     for i, token in enumerate(tokens):
         if i in consumed or vocabulary.is_filler(token) or token in STOP_WORDS:
@@ -187,12 +204,13 @@ def build_query(
         if corrected is None and len(token) < 3:
             continue  # a stray letter or two: no need in it
         labelled.append((i, concept(token, [corrected or token], [], known_need=False)))
+        beyond_keywords += 1
     concepts = [c for _, c in sorted(labelled, key=lambda pair: pair[0])]
     if areas:
         widening = [p for a in areas for p in (*a.search, a.area)]
         widen = concept(" ".join(a.keyword for a in areas), widening, [], own=False)
-        concepts.append(replace(widen, condition=only_conditions))
+        concepts.append(replace(widen, kind="condition") if only_conditions else widen)
     looked_for = " ".join(c.label for c in concepts if c.own) or " ".join(
         a.keyword for a in areas)
     return Query(tuple(concepts), tuple(areas), _keys(area_phrases), frozenset(said_keys),
-                 age, looked_for, nearest)
+                 age, looked_for, nearest, bare=bool(areas) and not beyond_keywords)

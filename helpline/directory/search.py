@@ -39,6 +39,9 @@ CLOSE_ENOUGH = 0.5
 # the other need says what help; the condition, rarer in the directory, would otherwise
 # fill the list with every service for it, whatever it does.
 CONDITION_BESIDE_NEED = 0.4
+# Disability or SEND in general ("disabled children") beside a need: nearly every Local Offer
+# service is for them, so the need decides almost alone.
+GENERAL_BESIDE_NEED = 0.15
 # A word the directory has never seen weighs this share of the rarest word's weight.
 UNKNOWN_IMPORTANCE = 0.5
 # A word that is no need the vocabulary knows weighs this share of its rarity.
@@ -55,6 +58,9 @@ SAME_NAME_FACTOR = 0.6
 # A Local Offer helpline is for children and young people: services whose own words say they
 # are for them (or for SEND) come before general ones, other things equal.
 CHILDREN_FACTOR = 1.25
+# A Local Offer is for SEND: for a bare keyword ("TRANSPORT"), where nothing else decides, a
+# service whose own words say it is for SEND or disability comes before a general one.
+SEND_FACTOR_BARE = 1.2
 # Services for expectant parents and babies (by their own words), when no age was given.
 BABIES_FACTOR = 0.7
 BABY_AGE = 1
@@ -195,7 +201,10 @@ def _weight(concept: Concept, any_own: bool, beside_need: bool) -> float:
     """How much a concept's matches count: an area widening the family's own words, or a
     condition beside a need, counts for less."""
     weight = 1.0 if concept.own or not any_own else AREA_WEIGHT_WITH_OWN
-    return weight * CONDITION_BESIDE_NEED if concept.condition and beside_need else weight
+    if beside_need and concept.condition:
+        return weight * (GENERAL_BESIDE_NEED if concept.kind == "general"
+                         else CONDITION_BESIDE_NEED)
+    return weight
 
 
 def _name_phrase_ok(key: str, index: SearchIndex) -> bool:
@@ -239,6 +248,8 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
         parts["for adults or babies only (x)"] = factor
         scores *= factor
     factor = np.where(index.for_children, CHILDREN_FACTOR, 1.0)
+    if query.bare:
+        factor = np.where(index.for_send, factor * SEND_FACTOR_BARE, factor)
     parts["for children or SEND (x)"] = factor
     scores *= factor
     distance = np.full(n, np.nan)

@@ -42,6 +42,7 @@ class IndexedService:
     said_minimum_age: float | None = None
     for_children: bool = False  # its own words say it is for children, young people or SEND
     for_babies: bool = False  # its own words say it is for expectant parents and babies
+    for_send: bool = False  # its own words say it is for SEND or disability
 
 
 def name_key(words_of_phrase: list[str]) -> str:
@@ -112,6 +113,7 @@ class SearchIndex:
             [s.minimum_age if s.minimum_age is not None else -np.inf for s in services], dtype=float
         )
         self.for_children = np.array([s.for_children for s in services], dtype=bool)
+        self.for_send = np.array([s.for_send for s in services], dtype=bool)
         self.for_babies = np.array(
             [s.for_babies and s.minimum_age is None and s.maximum_age is None for s in services],
             dtype=bool)

@@ -27,8 +27,9 @@ class Need(BaseModel):
     area: str | None = None
     # A condition (autism, deafness) says who the help is for; another need (a club, a job)
     # says what help. In "my autistic son wants a job" the job decides; any service for
-    # disabled young people may serve the condition.
-    kind: Literal["need", "condition"] = "need"
+    # disabled young people may serve the condition. "general" is disability or SEND itself,
+    # which nearly every Local Offer service is for: beside a need it says little.
+    kind: Literal["need", "condition", "general"] = "need"
 
 
 class Audience(BaseModel):
@@ -116,6 +117,7 @@ class Vocabulary:
         self.ages = {plain_letters(w): age for k, age in data.ages.items() for w in words(k)}
         self.for_children = [_key(self.normalise(words(p))) for p in data.for_children]
         self.for_babies = [_key(self.normalise(words(p))) for p in data.for_babies]
+        self.any_condition = [_key(self.normalise(words(p))) for p in data.any_condition]
         self.numbers = {plain_letters(words(k)[0]): v for k, v in data.numbers.items()}
         self._needs: dict[tuple[str, ...], Need] = {}
         self._run_together: dict[str, tuple[Need, str]] = {}
@@ -135,10 +137,12 @@ class Vocabulary:
             self._audiences.setdefault(key[0], []).append((key, age))
         self._children_by_first = _by_first(self.for_children)
         self._babies_by_first = _by_first(self.for_babies)
+        self._send_by_first = _by_first(self.any_condition)
         # Every word that can start a phrase audience() looks for: a service's text with none
         # of them (most) is read no further.
         self._audience_starts = frozenset(
-            [*self._audiences, *self._children_by_first, *self._babies_by_first])
+            [*self._audiences, *self._children_by_first, *self._babies_by_first,
+             *self._send_by_first])
 
     def spelled_out(self, phrase: str) -> str:
         """A phrase as it is read once text-speak is spelled out ('wont eat' -> 'will not eat')."""
@@ -191,18 +195,19 @@ class Vocabulary:
         """An age a word implies when no number is given ('teenager' -> 15)."""
         return next((self.ages[w] for w in map(plain_letters, tokens) if w in self.ages), None)
 
-    def audience(self, text: str) -> tuple[int | None, bool, bool]:
+    def audience(self, text: str) -> tuple[int | None, bool, bool, bool]:
         """(youngest age its words say, whether they say it is for children, whether for
-        expectant parents and babies): one reading of a service's text."""
+        expectant parents and babies, whether for SEND or disability): one reading of a
+        service's text."""
         return self.audience_of(words(text))
 
-    def audience_of(self, words_said: list[str]) -> tuple[int | None, bool, bool]:
+    def audience_of(self, words_said: list[str]) -> tuple[int | None, bool, bool, bool]:
         """audience() of a text already read into words."""
         keys = _key(words_said)
         if self._audience_starts.isdisjoint(keys):
-            return None, False, False
+            return None, False, False, False
         return (self._minimum_age_in(keys), self._names_children_in(keys),
-                _says_any(keys, self._babies_by_first))
+                _says_any(keys, self._babies_by_first), _says_any(keys, self._send_by_first))
 
     def names_children(self, text: str) -> bool:
         """True when a service's own words say it is for children, young people or SEND."""

@@ -205,3 +205,38 @@ def test_a_service_for_disabled_children_serves_a_named_condition(north_lincs: F
         names = [r.name for r in search("my daughter is 7 and blind, anything in the holidays",
                                         limit=5)]
     assert "Short Breaks Team" in names
+
+
+def test_a_child_out_of_school_is_pointed_to_sendiass_not_admissions(north_lincs: Flask) -> None:
+    with north_lincs.app_context():
+        english = [r.name for r in search("my son wont go to school", limit=3)]
+        urdu = [r.name for r in search("mera beta school nahi jata, madad chahiye", limit=3)]
+    assert english[0] == urdu[0] == "SENDIASS"
+    assert "School Admissions Team" not in english[:2]
+
+
+def test_a_polish_text_is_answered_as_its_english_words_are(north_lincs: Flask) -> None:
+    # "dla" (for) is no Disability Living Allowance; the need is a parents' support group.
+    with north_lincs.app_context():
+        polish = [r.name for r in search(
+            "szukam grupy wsparcia dla rodziców dzieci niepełnosprawnych", limit=5)]
+        english = [r.name for r in search(
+            "support group for parents of disabled children", limit=5)]
+    money = {"Debt Advice Foundation", "Money and Debt Advice", "National Debtline"}
+    assert not money & set(polish)
+    assert "Parent Carer Peer Support Group" in polish[:2]
+    assert polish[:2] == english[:2]
+
+
+def test_a_misspelt_ehc_assessment_finds_the_ehc_team(north_lincs: Flask) -> None:
+    with north_lincs.app_context():
+        assert search("ehcp asesment", limit=1)[0].name == "SEND Team"
+
+
+def test_a_bare_keyword_puts_send_services_before_general_ones(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    runner.invoke(args=["seed"])
+    with app.app_context():
+        top3 = [r.name for r in search("TRANSPORT", limit=3)]
+        also_bare = [r.name for r in search("help with transport please", limit=3)]
+    assert "Home to School Transport for Children with SEND" in top3
+    assert also_bare == top3  # filler adds nothing to a keyword
