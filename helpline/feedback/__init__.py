@@ -8,7 +8,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the public "You said, we did" page and its CSV and JSON."""
-    from helpline.feedback import public
+    """Register the public "You said, we did" page, its CSV and JSON, and its words' check."""
+    from helpline.checks import register_check
+    from helpline.feedback import page_words, public
 
     app.register_blueprint(public.bp)
+    register_check("you said, we did", page_words.check)

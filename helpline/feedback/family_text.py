@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from helpline.sms.models import LocalOfferFeedback
 
 
-def public_page_address() -> str:
-    """The "You said, we did" page's full address, as a family can open it from a text."""
+def public_page_address(language: str = "en") -> str:
+    """The "You said, we did" page's full address in a family's language, to open from a text."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    return base + url_for("you_said_we_did.page")
+    # English is the page's own language: its address needs no ?lang=.
+    return base + url_for("you_said_we_did.page", lang=None if language == "en" else language)
 
 
 def tell_family(session: Session, row: LocalOfferFeedback) -> bool:
@@ -24,7 +25,7 @@ def tell_family(session: Session, row: LocalOfferFeedback) -> bool:
     if row.channel != "sms" or not row.phone_number:
         return False
     wording = templates_from(current_app.config["SMS_TEMPLATES_DIR"]).get(row.language)
-    body = wording.render("feedback_answered", page=public_page_address())
+    body = wording.render("feedback_answered", page=public_page_address(wording.language))
     queued = queue_text(session, to=row.phone_number, body=body,
                         cause=f"feedback-{row.id}-answered", purpose="feedback-answered",
                         language=wording.language)

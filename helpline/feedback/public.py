@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from helpline.directory.keywords import keywords_from
 from helpline.extensions import db
 from helpline.feedback import published
+from helpline.feedback.page_words import PageWords, page_words
 
 PATH = "/you-said-we-did"
 # No url_prefix: Flask would put a "/" between it and ".csv".
@@ -22,7 +23,25 @@ CACHE_SECONDS = 300
 
 
 def _area_names() -> dict[str, str]:
+    """Area names in English, by keyword: the CSV's and JSON's, and the filter's keys."""
     return {a.keyword: a.area for a in keywords_from(current_app.config["DATA_DIR"]).areas}
+
+
+def _words() -> PageWords:
+    """The page's words in the language asked for (?lang=pl), English otherwise."""
+    every = page_words(current_app.config["DATA_DIR"])
+    return every.get(request.args.get("lang", "en"), every["en"])
+
+
+def _names_in(language: str) -> dict[str, str]:
+    """Area names in a language (from sms_templates), in the keyword file's order."""
+    from helpline.sms.templates import templates_from
+
+    english = _area_names()
+    if language == "en":
+        return english
+    translated = templates_from(current_app.config["SMS_TEMPLATES_DIR"]).get(language).areas
+    return {keyword: translated.get(keyword, name) for keyword, name in english.items()}
 
 
 def _chosen_area(names: dict[str, str]) -> str | None:
@@ -30,9 +49,9 @@ def _chosen_area(names: dict[str, str]) -> str | None:
     return wanted if wanted in names else None
 
 
-def _comments(area: str | None) -> list[published.PublishedComment]:
+def _comments(area: str | None, names: dict[str, str]) -> list[published.PublishedComment]:
     return published.published_comments(
-        db.session(), _area_names(), area=area,
+        db.session(), names, area=area,
         timezone=current_app.config.get("ROTA_TIMEZONE", "Europe/London"))
 
 
@@ -58,37 +77,43 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _render(template: str, **context: object) -> str:
-    return render_template(f"feedback/{template}", you_said_nonce=g.you_said_nonce, **context)
+def _render(template: str, words: PageWords, **context: object) -> str:
+    others = [w for w in page_words(current_app.config["DATA_DIR"]).values()]
+    return render_template(f"feedback/{template}", you_said_nonce=g.you_said_nonce, w=words,
+                           languages=others, lang=None if words.language == "en" else
+                           words.language, **context)
 
 
 @bp.get(PATH)
 def page() -> str:
-    """Published comments, by area and date, with a filter by area."""
-    names = _area_names()
+    """Published comments, by area and date, with a filter by area, in the family's language."""
+    words = _words()
+    names = _names_in(words.language)
     area = _chosen_area(names)
-    items = _comments(area)
-    area_items = [{"value": "", "text": "Every area", "selected": area is None}] + [
+    items = _comments(area, names)
+    area_items = [{"value": "", "text": words["every_area"], "selected": area is None}] + [
         {"value": keyword, "text": name, "selected": keyword == area}
         for keyword, name in names.items()]
-    return _render("you_said.html", groups=published.by_area(items), count=len(items),
+    return _render("you_said.html", words, groups=published.by_area(items), count=len(items),
                    names=names, area=area, area_items=area_items)
 
 
 @bp.get(f"{PATH}/print")
 def printable() -> str:
     """Every published comment on one plain page, for the annual publication."""
-    names = _area_names()
+    words = _words()
+    names = _names_in(words.language)
     area = _chosen_area(names)
-    items = _comments(area)
-    return _render("print.html", groups=published.by_area(items), count=len(items),
+    items = _comments(area, names)
+    return _render("print.html", words, groups=published.by_area(items), count=len(items),
                    area=area, names=names, today=date.today())
 
 
 @bp.get(f"{PATH}.csv")
 def as_csv() -> Response:
     """The published comments as CSV (`?area=KEYWORD` for one area)."""
-    body = published.as_csv(_comments(_chosen_area(_area_names())))
+    names = _area_names()
+    body = published.as_csv(_comments(_chosen_area(names), names))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="you-said-we-did.csv"'})
 
@@ -97,7 +122,7 @@ def as_csv() -> Response:
 def as_json() -> Response:
     """The published comments as JSON (`?area=KEYWORD` for one area)."""
     names = _area_names()
-    items = _comments(_chosen_area(names))
+    items = _comments(_chosen_area(names), names)
     return jsonify({"title": "You said, we did", "count": len(items),
                     "areas": [{"area": k, "area_name": v} for k, v in names.items()],
                     "comments": published.as_json(items)})

@@ -97,6 +97,14 @@ def test_a_texted_comment_is_answered_published_and_the_family_told(
     public.get_by_role("button", name="Show", exact=True).click()
     assert "area=TRANSPORT" in public.url and PUBLISHED not in public.locator("main").inner_text()
     accessible(public)
+    # In Urdu (right to left) and Polish: the page's words translated, the council's marked English.
+    public.goto(f"{live_url}/you-said-we-did?lang=ur")
+    assert public.locator("body").get_attribute("dir") == "rtl"
+    assert public.locator(f"span[lang=en]:has-text('{PUBLISHED}')").count() == 1
+    accessible(public, screenshots, "you-said-we-did-ur")
+    public.get_by_role("link", name="Polski").click()
+    assert public.get_by_role("heading", level=1).inner_text() == "Wasze uwagi i nasze działania"
+    accessible(public)
     public.goto(f"{live_url}/you-said-we-did/print")
     assert PUBLISHED in public.locator("table").inner_text()
     no_phone_number(public)

@@ -177,6 +177,11 @@ def test_the_csv_cannot_run_a_formula_in_a_spreadsheet(app: Flask, client: Flask
     row = next(csv.DictReader(io.StringIO(client.get("/you-said-we-did.csv")
                                           .get_data(as_text=True))))
     assert row["comment"] == "'=HYPERLINK(\"http://x\")"
+    _answer(manager, _texted(app, "FEEDBACK more", "+447700900789"),
+            published_comment="<script>alert(1)</script>")
+    for path in ("/you-said-we-did", "/you-said-we-did?lang=ur", "/you-said-we-did/print"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page, path
 
 
 def test_a_polish_family_is_told_in_polish_and_an_opted_out_one_not_at_all(app: Flask) -> None:
@@ -192,6 +197,7 @@ def test_a_polish_family_is_told_in_polish_and_an_opted_out_one_not_at_all(app: 
     sent = _answered_texts(app)
     assert [m.phone_number for m in sent] == [polish]
     assert sent[0].body.startswith("Rada odpowiedziała") and sent[0].language == "pl"
+    assert sent[0].body.endswith("https://helpline.example.org/you-said-we-did?lang=pl")
     with app.app_context():
         row = db.session.get(LocalOfferFeedback, opted_out)
         assert row is not None and row.published_at is not None and row.answered_at is None
@@ -238,3 +244,18 @@ def test_erasing_a_family_keeps_the_published_wording_but_not_their_words(
         assert row is not None and row.phone_number != FAMILY and not row.body
         assert row.published_comment == PUBLISHED
     assert PUBLISHED in client.get("/you-said-we-did").get_data(as_text=True)
+
+
+def test_the_page_speaks_polish_and_urdu_and_says_the_answers_are_in_english(
+    app: Flask, client: FlaskClient,
+) -> None:
+    _answer(_manager(app), _texted(app))
+    polish = client.get("/you-said-we-did?lang=pl").get_data(as_text=True)
+    assert '<html lang="pl"' in polish and "Wasze uwagi i nasze działania" in polish
+    assert "Krótkie przerwy" in polish and "po angielsku" in polish
+    assert f'<span lang="en">{PUBLISHED}</span>' in polish
+    assert re.search(r"Opublikowano.*\d{1,2}\.\d{2}\.\d{4}", polish, re.S)
+    urdu = client.get("/you-said-we-did/print?lang=ur").get_data(as_text=True)
+    assert '<html lang="ur"' in urdu and 'dir="rtl"' in urdu and "آپ نے کہا" in urdu
+    english = client.get("/you-said-we-did?lang=xx").get_data(as_text=True)
+    assert '<html lang="en-GB"' in english and "You said, we did" in english

@@ -1,10 +1,17 @@
-"""The words a manager publishes: phone numbers are found however they are written."""
+"""The words a manager publishes (phone numbers found however they are written), and the
+public page's own words in every language."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from helpline.feedback.page_words import problems
 from helpline.feedback.wording import has_phone_number, publish_problems
+
+WORDS = Path(__file__).resolve().parents[2] / "data" / "you_said_we_did.yaml"
 
 
 @pytest.mark.parametrize("text", ["ring 07700 900456", "call +44 7700 900456", "(01632) 960001",
@@ -24,3 +31,16 @@ def test_every_published_field_must_be_filled_and_free_of_numbers() -> None:
     assert set(found) == {"published_comment", "response", "action_taken"}
     assert "phone number" in found["published_comment"]
     assert publish_problems("No swim club.", "We will ask.", "Sessions from May.") == {}
+
+
+def test_the_public_pages_words_are_in_every_language_and_a_gap_is_named() -> None:
+    data = yaml.safe_load(WORDS.read_text(encoding="utf-8"))
+    assert problems(data) == []
+    del data["ur"]["you_said"]
+    data["pl"]["count"] = "{total} uwag"
+    data["en"]["months"] = ["January"]
+    assert problems(data) == [
+        "you_said_we_did.yaml: en.months: needs the 12 month names",
+        "you_said_we_did.yaml: pl.count: unknown placeholder(s) ['total']",
+        "you_said_we_did.yaml: ur.you_said: missing",
+    ]
