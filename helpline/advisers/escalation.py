@@ -265,9 +265,12 @@ def adviser_accepted(session: Session, escalation_id: int, adviser_call_sid: str
     return conference_name(escalation)
 
 
-def caller_left(session: Session, call_sid: str, connected: bool = False) -> None:
+def caller_left(session: Session, call_sid: str, connected: bool = False,
+                timed_out: bool = False) -> None:
     """The caller hung up or was answered: stop ringing advisers for them (with `connected`,
-    even one an adviser has just accepted: the caller was gone before they could be joined)."""
+    even one an adviser has just accepted: the caller was gone before they could be joined).
+    With `timed_out` the caller waited the longest wait and was offered a message or a call
+    back: nobody answered them ("unanswered"), they did not give up ("ended")."""
     escalation = session.scalar(select(Escalation).where(Escalation.call_sid == call_sid))
     if escalation is None:
         # Gone before the job that would ring advisers ran: say so, so that it rings nobody.
@@ -282,7 +285,8 @@ def caller_left(session: Session, call_sid: str, connected: bool = False) -> Non
                 select(Escalation).where(Escalation.call_sid == call_sid)).one()
     if escalation.status == "ringing" or (connected and escalation.status == "connected"):
         ringing = escalation.adviser_call_sid if escalation.status == "ringing" else None
-        escalation.status, escalation.updated_at = "ended", utcnow()
+        escalation.status = "unanswered" if timed_out else "ended"
+        escalation.updated_at = utcnow()
         session.commit()
         if ringing:
             _stop_ringing(ringing)

@@ -177,14 +177,15 @@ def caller_joined_adviser_queue(session: Session, call: CallLog, queue_name: str
         log.exception("could not start ringing advisers for call %s", call.call_sid)
 
 
-def caller_left_queue(session: Session, call_sid: str) -> None:
-    """The caller hung up or was answered: stop ringing advisers for them."""
+def caller_left_queue(session: Session, call_sid: str, timed_out: bool = False) -> None:
+    """The caller hung up, was answered or waited the longest wait (`timed_out`): stop ringing
+    advisers for them."""
     try:
         from helpline.advisers.escalation import caller_left
     except ImportError:
         return
     try:
-        caller_left(session, call_sid)
+        caller_left(session, call_sid, timed_out=timed_out)
     except Exception:  # noqa: BLE001 - a status callback must still get its 200
         session.rollback()
         log.exception("could not stop escalation for call %s", call_sid)

@@ -243,7 +243,8 @@ def queue_done() -> Response:
         Speaker(flow).line(response, said(flow, "phrase:goodbye", language))
         response.hangup()
         return _twiml(response)
-    calls.caller_left_queue(db.session(), call_sid)
+    # "leave": the longest wait passed (queue_wait); nobody answered, the caller didn't give up.
+    calls.caller_left_queue(db.session(), call_sid, timed_out=result == "leave")
     return _no_adviser_free(flow, language)
 
 

@@ -315,3 +315,19 @@ def test_adviser_webhooks_with_an_id_that_is_no_id_answer_safely(
     status = signer.post(f"/twilio/adviser/status?escalation={bad}&attempt={bad}",
                          {"CallStatus": "completed"})
     assert status.status_code == 204
+
+
+def test_a_caller_who_waited_the_longest_wait_was_unanswered_one_who_hung_up_gave_up(
+    app: Flask,
+) -> None:
+    from helpline.advisers.escalation import caller_left
+
+    with app.app_context():
+        for sid in ("CAwaited", "CAgaveup"):
+            db.session.add(Escalation(call_sid=sid, queue_name="advisers", status="ringing"))
+        db.session.commit()
+        caller_left(db.session(), "CAwaited", timed_out=True)
+        caller_left(db.session(), "CAgaveup")
+        statuses = dict(db.session.execute(select(Escalation.call_sid, Escalation.status)).all())
+    # Insight counts the first as "no adviser free", the second as abandoned in the queue.
+    assert statuses == {"CAwaited": "unanswered", "CAgaveup": "ended"}
