@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.directory import models as m
+from helpline.directory.ages_said import ages_in_own_words
 from helpline.directory.audience import audiences
 from helpline.directory.geo import Centroids
 from helpline.directory.search_index import IndexedService
@@ -76,7 +77,7 @@ def indexed_services(
             minimum_age=row.minimum_age,
             maximum_age=row.maximum_age,
             positions=positions.get(row.id, []),
-            said_minimum_age=None if row.minimum_age is not None else said_age,
+            **_ages_said(row, said_age),
             for_children=for_children,
             for_babies=for_babies,
             for_send=for_send,
@@ -125,3 +126,11 @@ def _positions(
                 positions[service_id].append(centroid)
                 break
     return positions
+
+
+def _ages_said(row: Any, said_age: int | None) -> dict[str, int | None]:
+    """The ages a service's own words give, where the feed gives none."""
+    if row.minimum_age is not None or row.maximum_age is not None:
+        return {"said_minimum_age": None, "said_maximum_age": None}
+    youngest, oldest = ages_in_own_words(f"{row.name}. {row.description or ''}", said_age)
+    return {"said_minimum_age": youngest, "said_maximum_age": oldest}

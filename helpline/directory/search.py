@@ -234,6 +234,7 @@ def rank(query: Query, index: SearchIndex, place: tuple[float, float] | None) ->
     if query.age is not None:
         too_young_or_old = ((index.min_age > query.age) | (index.max_age < query.age)
                             | (index.said_min_age > query.age)
+                            | (index.said_max_age < query.age)
                             | (index.for_babies & (query.age > BABY_AGE)))
         close &= ~too_young_or_old
     scores *= 0.5 + 0.5 * covered
@@ -397,6 +398,8 @@ def explain(
             value = float(values[i])
             if (name.endswith("(x)") and value != 1.0) or (not name.endswith("(x)") and value):
                 lines.append(f"     {name}: {value:.2f}")
-        if s.said_minimum_age is not None and s.minimum_age is None:
-            lines.append(f"     its own words say: for age {s.said_minimum_age:g} and over")
+        if s.said_minimum_age is not None or s.said_maximum_age is not None:
+            low = "" if s.said_minimum_age is None else f" from {s.said_minimum_age:g}"
+            high = "" if s.said_maximum_age is None else f" up to {s.said_maximum_age:g}"
+            lines.append(f"     its own words say: for ages{low}{high}")
     return lines

@@ -40,6 +40,7 @@ class IndexedService:
     # feed gives no ages: many real feeds carry none, and adults' services must not answer
     # a text about a child.
     said_minimum_age: float | None = None
+    said_maximum_age: float | None = None  # from its own words, where the feed gives no ages
     for_children: bool = False  # its own words say it is for children, young people or SEND
     for_babies: bool = False  # its own words say it is for expectant parents and babies
     for_send: bool = False  # its own words say it is for SEND or disability
@@ -121,6 +122,9 @@ class SearchIndex:
             [s.said_minimum_age if s.minimum_age is None and s.said_minimum_age is not None
              else -np.inf for s in services], dtype=float
         )
+        self.said_max_age = np.array(
+            [s.said_maximum_age if s.said_maximum_age is not None else np.inf for s in services],
+            dtype=float)
         self.max_age = np.array(
             [s.maximum_age if s.maximum_age is not None else np.inf for s in services], dtype=float
         )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from helpline.directory import models as m
+from helpline.directory.ages_said import ages_in_own_words
 from helpline.directory.search import answer, contact_of
 from helpline.directory.vocabulary import vocabulary_from
 from helpline.sms.engine import Found
@@ -71,16 +72,18 @@ class LocalOfferDirectory:
             return None
         free, cost = _cost(row)
         email, url = contact_of(row)
-        minimum_age = row.minimum_age
-        if minimum_age is None and row.maximum_age is None:
-            # Many feeds give no ages; a service's own words may ("for adults over 50").
+        minimum_age, maximum_age = row.minimum_age, row.maximum_age
+        if minimum_age is None and maximum_age is None:
+            # Many feeds give no ages; a service's own words may ("for adults over 50",
+            # "aged 16 and over"), and the search used them too.
             vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
-            minimum_age = vocabulary.minimum_age_said(f"{row.name}. {row.description or ''}")
+            text = f"{row.name}. {row.description or ''}"
+            minimum_age, maximum_age = ages_in_own_words(text, vocabulary.minimum_age_said(text))
         return ServiceDetails(
             id=row.id,
             name=row.name,
             minimum_age=minimum_age,
-            maximum_age=row.maximum_age,
+            maximum_age=maximum_age,
             hours=_hours(row.schedules),
             address=_address(row),
             cost=cost,

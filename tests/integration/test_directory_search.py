@@ -240,3 +240,29 @@ def test_a_bare_keyword_puts_send_services_before_general_ones(app: Flask, runne
         also_bare = [r.name for r in search("help with transport please", limit=3)]
     assert "Home to School Transport for Children with SEND" in top3
     assert also_bare == top3  # filler adds nothing to a keyword
+
+
+def test_a_service_whose_words_say_16_and_over_is_not_given_for_a_14_year_old(
+    north_lincs: Flask,
+) -> None:
+    # North Lincolnshire's feed gives no ages; Safe Space's description says "aged 16 and over".
+    with north_lincs.app_context():
+        for_14 = [r.name for r in search("anxious", age=14, limit=20)]
+        for_17 = [r.name for r in search("anxious", age=17, limit=20)]
+    assert "Safe Space" not in for_14
+    assert "Safe Space" in for_17
+
+
+def test_details_say_the_ages_a_services_own_words_give(north_lincs: Flask) -> None:
+    from sqlalchemy import select
+
+    from helpline.directory import models as m
+    from helpline.extensions import db
+    from helpline.sms.lookup import LocalOfferDirectory
+
+    with north_lincs.app_context():
+        service_id = db.session.scalar(select(m.Service.id).where(m.Service.name == "Safe Space"))
+        assert service_id is not None
+        details = LocalOfferDirectory(db.session()).details(service_id)
+    assert details is not None
+    assert (details.minimum_age, details.maximum_age) == (16, None)
