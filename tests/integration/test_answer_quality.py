@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FLOORS = {
     # feed: (sms success@3, sms nDCG@3 lift over BM25)
-    "north-lincolnshire": (0.55, 0.20),
-    "sample": (0.70, 0.10),
+    # The fast third measured 84% / +0.39 and 100% / +0.31 (2026-11-29): a floor a little below,
+    # so one text's ups and downs don't fail CI but a real drop does.
+    "north-lincolnshire": (0.75, 0.30),
+    "sample": (0.85, 0.20),
 }
 
 
