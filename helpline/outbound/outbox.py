@@ -218,7 +218,10 @@ def send_message(session: Session, message_id: int, *, last_attempt: bool) -> st
         return row.status
     attempt = row.attempts
     try:
-        sid = send_text(row.phone_number, row.body or "")
+        # The callback names the row: if this worker dies before it writes the sid, Twilio's
+        # first callback writes it, and the sweep does not send the text a second time.
+        sid = send_text(row.phone_number, row.body or "",
+                        status_callback_path=f"/twilio/outbound/status?outbox={message_id}")
     except CeilingReached:
         # Held, not failed: the sweep enqueues it again, and it goes once the hour turns.
         _finish(session, row, attempt, status="pending", attempts=attempt - 1)
@@ -265,13 +268,31 @@ def _rank(status: str) -> int:
     return TWILIO_STATUSES.index(status) if status in TWILIO_STATUSES else -1
 
 
-def record_status(session: Session, message_sid: str, status: str, error_code: str | None) -> bool:
-    """Record Twilio's status callback for a message we sent; False for an id we don't know."""
+def record_status(
+    session: Session, message_sid: str, status: str, error_code: str | None,
+    outbox_id: int | None = None,
+) -> bool:
+    """Record Twilio's status callback for a message we sent; False for an id we don't know.
+
+    `outbox_id` (from the callback URL the send gave Twilio): the row a sid we don't know yet
+    belongs to. Its worker died after Twilio took the text and before writing the sid: the sid
+    is written now, so the sweep does not take the row for unsent and text the family twice.
+    """
     row = session.scalars(
         select(OutboundMessage)
         .where(OutboundMessage.twilio_sid == message_sid)
         .order_by(OutboundMessage.id.desc())
     ).first()
+    if row is None and outbox_id is not None:
+        row = session.get(OutboundMessage, outbox_id)
+        if row is None or row.twilio_sid is not None:
+            return False
+        # What its worker would have written, had it lived; the callback's own status follows.
+        row.twilio_sid, row.status = message_sid[:64], "sent"
+        row.sent_at, row.updated_at = row.sent_at or utcnow(), utcnow()
+        session.commit()
+        log.warning("outbox message %s: its sid came by Twilio's callback, not its worker",
+                    outbox_id)
     if row is None:
         return False
     status = status.strip().lower()[:16]

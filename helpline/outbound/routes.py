@@ -16,10 +16,13 @@ bp = Blueprint("outbound", __name__)
 def message_status() -> Response:
     """Record a text's final status; unknown ids still get 200 so Twilio never retries."""
     sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
+    outbox = request.args.get("outbox", "")
+    outbox_id = int(outbox) if outbox.isdecimal() and len(outbox) < 12 else None
     if sid and status:
         session = db.session()
         once_more_if_connection_lost(
-            lambda: record_status(session, sid, status, request.form.get("ErrorCode")), session
+            lambda: record_status(session, sid, status, request.form.get("ErrorCode"),
+                                  outbox_id), session
         )
     return Response("", status=200)
 

@@ -101,7 +101,8 @@ def test_follow_up_reaches_twilio_with_the_right_fields(
         "To": FAMILY,
         "From": HELPLINE_NUMBER,
         "Body": "Short breaks: Wyvern Play 01234 567890",
-        "StatusCallback": f"{PUBLIC_BASE_URL}/twilio/outbound/status",
+        # The row in the callback: Twilio's first callback keeps its sid if the worker dies.
+        "StatusCallback": f"{PUBLIC_BASE_URL}/twilio/outbound/status?outbox={message_id}",
     }
     row = message(worker_app, message_id)
     assert (row.status, row.attempts) == ("sent", 1)
@@ -278,3 +279,43 @@ def test_a_queued_text_keeps_its_cost_in_segments_for_insight(app: Flask) -> Non
         db.session.commit()
         assert short is not None and long is not None and polish is not None
         assert (short.segments, long.segments, polish.segments) == (1, 2, 2)
+
+
+def test_a_worker_dead_after_twilio_took_the_text_leaves_it_sent_once(app: Flask) -> None:
+    # The double-send window: Twilio accepted the text, then the worker died before writing the
+    # sid. The send named the row in its status callback URL, so Twilio's first callback writes
+    # the sid, and the sweep, ten minutes on, does not take the row for unsent.
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from helpline.directory.models import utcnow
+    from helpline.outbound.outbox import deliver_pending
+
+    with app.app_context():
+        row = queue_text(db.session, to="+447700900123", body="Short breaks: 01632 960550",
+                         cause="call:CA9:services:breaks", purpose="voice-services")
+        db.session.commit()
+        assert row is not None
+        message_id = row.id
+        db.session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
+                           .values(status="sending", attempts=1))  # as the dead worker left it
+        db.session.commit()
+    signer = TwilioSigner(app.test_client())
+    sid = "SM" + "a" * 32
+    answer = signer.post(f"/twilio/outbound/status?outbox={message_id}",
+                         {"MessageSid": sid, "MessageStatus": "queued"})
+    assert answer.status_code == 200
+    with app.app_context():
+        assert deliver_pending(db.session, now=utcnow() + timedelta(minutes=11)) == 0
+        kept = db.session.get(OutboundMessage, message_id)
+        assert kept is not None and (kept.status, kept.twilio_sid) == ("sent", sid)
+    # Its later callbacks find it by the sid, as any other text's do.
+    signer.post(f"/twilio/outbound/status?outbox={message_id}",
+                {"MessageSid": sid, "MessageStatus": "delivered"})
+    # A callback naming a row that has a sid of its own changes nothing.
+    signer.post(f"/twilio/outbound/status?outbox={message_id}",
+                {"MessageSid": "SM" + "b" * 32, "MessageStatus": "failed"})
+    with app.app_context():
+        kept = db.session.get(OutboundMessage, message_id)
+        assert kept is not None and (kept.status, kept.twilio_sid) == ("delivered", sid)
