@@ -35,6 +35,11 @@ def minutes(seconds: float | None) -> str:
     return f"{whole // 60} min {whole % 60:02d} s"
 
 
+def count(n: int, one: str, many: str) -> str:
+    """'1 text', '2 texts': a figure with its noun."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def tables(figures: Figures, top_words: int = 30) -> list[Table]:
     """Every insight figure as a table, in the order the page shows them."""
     queue, callbacks = figures.queue, figures.callbacks
@@ -47,15 +52,17 @@ def tables(figures: Figures, top_words: int = 30) -> list[Table]:
                for r in figures.requests],
               ("Keyword", "Texts", "Calls")),
         Table("nothing_found", "Words of searches that found nothing or nothing close",
-              f"{figures.searches_found_nothing} texts and {figures.calls_found_nothing} callers'"
-              " own words found no service, or none close to what they asked. Their words,"
+              f"{count(figures.searches_found_nothing, 'text', 'texts')} and"
+              f" {count(figures.calls_found_nothing, 'caller’s', 'callers’')} own words found no"
+              " service, or none close to what they asked. Their words,"
               " counted once a text or call (no numbers, postcodes or whole messages).",
               ("Word", "Texts and calls"),
               [(w, n) for w, n in figures.missed_words[:top_words]],
               ("Word", "Texts and calls")),
         Table("calls", "Calls for an adviser",
-              f"{figures.calls_received} calls came in; {queue.asked} callers asked for an"
-              " adviser. Waits are medians, from joining the queue.",
+              f"{count(figures.calls_received, 'call', 'calls')} came in;"
+              f" {count(queue.asked, 'caller', 'callers')} asked for an adviser. Waits are"
+              " medians, from joining the queue.",
               ("Outcome", "Calls", "Median wait"),
               [("Answered by an adviser", queue.answered, minutes(queue.median_wait_answered)),
                ("Abandoned in the queue", queue.abandoned, minutes(queue.median_wait_abandoned)),
@@ -63,15 +70,16 @@ def tables(figures: Figures, top_words: int = 30) -> list[Table]:
                ("Still waiting", queue.waiting, "")],
               ("Outcome", "Calls")),
         Table("callbacks", "Callbacks",
-              f"{callbacks.requested} call backs were asked for. On time means an adviser rang"
-              " by the promised working day.",
+              f"{count(callbacks.requested, 'call back was', 'call backs were')} asked for."
+              " On time means an adviser rang by the promised working day.",
               ("Callbacks", "Number"),
               [("Made on time", callbacks.on_time), ("Made late", callbacks.late),
                ("Not made, overdue", callbacks.overdue), ("Not yet due", callbacks.not_yet_due),
                ("Closed without a call", callbacks.closed_without_a_call)],
               ("Callbacks", "Number")),
         Table("opt_outs", "Opt-outs",
-              f"Of {figures.texts_received} texts received, the ones that stopped or restarted"
+              f"Of {count(figures.texts_received, 'text', 'texts')} received, the ones that"
+              " stopped or restarted"
               " texts from the helpline.",
               ("Texted", "Number"),
               [("STOP (opted out)", figures.opt_outs), ("START (opted back in)", figures.opt_ins)],
@@ -109,8 +117,9 @@ def _safe(value: Cell) -> Cell:
 
 def as_text(figures: Figures, top_words: int = 20) -> str:
     """The figures for a terminal: each table with its rows."""
-    lines = [f"Insight for {figures.period.label}: {figures.texts_received} texts received,"
-             f" {figures.calls_received} calls."]
+    lines = [f"Insight for {figures.period.label}:"
+             f" {count(figures.texts_received, 'text', 'texts')} received,"
+             f" {count(figures.calls_received, 'call', 'calls')}."]
     for table in tables(figures, top_words):
         lines += ["", f"{table.title}:", f"  {table.about}"]
         lines.append("  " + " | ".join(table.columns))

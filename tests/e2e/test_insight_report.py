@@ -77,4 +77,4 @@ def test_a_call_counts_the_services_its_caller_heard_and_the_words_that_found_no
     rows_out = [line.split(" | ") for line in result.output.splitlines()]
     riding = [row for row in rows_out if row[0].strip() == "riding"]
     assert riding and riding[0][1] == "1", result.output  # the caller's words, counted
-    assert "0 texts and 1 callers' own words found no service" in result.output
+    assert "0 texts and 1 caller’s own words found no service" in result.output
