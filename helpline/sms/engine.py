@@ -221,6 +221,11 @@ def respond(conversation: Conversation, text: str, ctx: Context) -> Outcome:
     number = _NUMBER.match(text)
     if number:
         return _details(conversation, t, int(number.group(1)), ctx)
+    written = ctx.templates.index.written_in(text)
+    if written is not None and written != conversation.language:
+        # Written in Urdu script or with Polish letters: answered in that language from now on.
+        conversation = replace(conversation, language=written)
+        t = ctx.templates.get(written)
     tokens = words(text)
     if ctx.templates.index.commands.get(tokens[0]) == "feedback" if tokens else False:
         return _feedback(conversation, t, text)

@@ -8,7 +8,7 @@ sample values) within 3 SMS segments.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,6 +114,7 @@ class CommandWords(BaseModel):
     adviser: list[str]
     feedback: list[str]
     languages: dict[str, list[str]]
+    letters: dict[str, str] = Field(default_factory=dict)  # language -> letters only it uses
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,11 @@ class CommandIndex:
 
     commands: dict[str, str]  # compacted word -> opt_out, opt_in, menu, more, adviser, feedback
     languages: dict[str, str]  # compacted word -> language code
+    letters: dict[str, str] = field(default_factory=dict)  # a letter -> the language it marks
+
+    def written_in(self, text: str) -> str | None:
+        """The language a text's own letters show ("głuchy" -> pl), or None if they don't."""
+        return next((self.letters[c] for c in text if c in self.letters), None)
 
     @classmethod
     def build(cls, words: CommandWords) -> CommandIndex:
@@ -146,7 +152,8 @@ class CommandIndex:
             for word in getattr(words, command):
                 commands.setdefault(compact(word), command)
         languages = {compact(w): code for code, ws in words.languages.items() for w in ws}
-        return cls(commands, languages)
+        letters = {c: code for code, marks in words.letters.items() for c in marks}
+        return cls(commands, languages, letters)
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,9 @@ def load_templates(folder: Path) -> TemplateSet:
     for code in commands.languages:
         if code not in languages:
             problems.append(f"commands.yaml names language {code!r} but {code}.yaml is missing")
+    for code in commands.letters:
+        if code not in languages:
+            problems.append(f"commands.yaml gives letters for {code!r} but {code}.yaml is missing")
     for code in languages:
         if code not in commands.languages:
             problems.append(f"commands.yaml has no words that switch to {code!r}")

@@ -404,3 +404,23 @@ def test_a_number_past_the_list_offers_more_only_when_there_is_more() -> None:
     short = say(Conversation(), "SHORTBREAKS", context(FakeDirectory(count=2)))
     reply = say(short.conversation, "7").replies[0]
     assert "1 to 2" in reply and "MORE" not in reply
+
+
+@pytest.mark.parametrize(("text", "language", "header"), [
+    ("میرا بیٹا بہرا ہے", "ur", "کے لیے"),
+    ("mój syn jest głuchy", "pl", "Dla:"),
+])
+def test_a_text_in_urdu_script_or_with_polish_letters_is_answered_in_that_language(
+    text: str, language: str, header: str
+) -> None:
+    outcome = say(Conversation(), text)
+    assert outcome.conversation.language == language
+    assert header in outcome.replies[0]
+    # The next text, in letters any language uses, keeps the family's language.
+    assert say(outcome.conversation, "2").conversation.language == language
+
+
+def test_letters_english_shares_change_no_language() -> None:
+    polish = Conversation(language="pl")
+    assert say(polish, "short breaks").conversation.language == "pl"
+    assert say(Conversation(), "short breaks").conversation.language == "en"
