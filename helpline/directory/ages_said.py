@@ -14,7 +14,8 @@ _YEARS = r"(?:years?|yrs?)(?:[\s-]*olds?)?"
 _OVER = r"(?:\+|plus\b|and\s+(?:over|above|older|upwards)\b|or\s+(?:over|above|older)\b)"
 _N = r"(\d{1,2})"
 
-# (pattern, what its numbers are): "range" (lowest, highest), "from" (lowest), "under" (below).
+# (pattern, what its numbers are): "range" (lowest, highest), "from" (lowest), "under" (below),
+# "range_to" (highest, from 0).
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:aged?|ages)\s+(?:from\s+)?{_N}{_TO}{_N}\b"), "range"),
     (re.compile(rf"\b{_N}{_TO}{_N}\s*{_YEARS}"), "range"),

@@ -149,8 +149,10 @@ def build_index(
 
 
 def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:
-    """Every phrase of several words a query can hold: needs and keyword areas."""
+    """Every phrase of several words a query can hold: needs (with the words for SEND in general
+    that serve a condition) and keyword areas."""
     texts = [p for need in vocabulary.data.needs for p in (*need.say, *need.search)]
+    texts += vocabulary.data.any_condition
     texts += [p for area in keywords.areas for p in (*area.synonyms, *area.search, area.area)]
     return frozenset(vocabulary.spelled_out(t) for t in texts if len(t.split()) > 1)
 
