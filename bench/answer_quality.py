@@ -65,6 +65,8 @@ class Scores:
     ndcg: list[float] = field(default_factory=list)
     failed: list[tuple[Judged, list[str]]] = field(default_factory=list)
     absent_named: int = 0  # texts with no answer in the feed where it named services anyway
+    # ... and every service it named was graded 0: an unrelated answer passed off as one
+    absent_unrelated: int = 0
     absent: int = 0
 
     def mean(self, name: str) -> float:
@@ -97,6 +99,8 @@ def score(judged: list[Judged], answers: dict[str, list[str]]) -> Scores:
         if not item.in_feed:
             out.absent += 1
             out.absent_named += bool(ranked)
+            out.absent_unrelated += bool(ranked) and not any(item.grades.get(sid, 0)
+                                                             for sid in ranked)
             continue
         hit = any(item.grades.get(sid, 0) == 2 for sid in ranked)
         out.success.append(float(hit))
@@ -239,11 +243,12 @@ def main() -> int:
         present = sum(j.in_feed for j in judged)
         print(f"\n{feed}: {len(judged)} judged texts, {present} with their answer in the feed")
         print(f"{'system':8} {'success@3':>10} {'precision@3':>12} {'nDCG@3':>8} "
-              f"{'named services when none fit':>30}")
+              f"{'named services when none fit':>30} {'only unrelated ones':>20}")
         for name in SYSTEMS:
             s = scores[name]
             print(f"{name:8} {s.mean('success'):10.1%} {s.mean('precision'):12.1%} "
-                  f"{s.mean('ndcg'):8.3f} {s.absent_named:>20} of {s.absent}")
+                  f"{s.mean('ndcg'):8.3f} {s.absent_named:>20} of {s.absent} "
+                  f"{s.absent_unrelated:>17} of {s.absent}")
         lift = scores["sms"].mean("ndcg") - scores["bm25"].mean("ndcg")
         despite = menu_despite_answer(judged, answers)
         print(f"sms nDCG@3 - bm25 nDCG@3 = {lift:+.3f} (target >= +0.25); "

@@ -104,7 +104,7 @@ def concept(
 def _need_concept(need: Need, said: str, vocabulary: Vocabulary, index: SearchIndex) -> Concept:
     """The need as the family said it. Words no service uses (a need said in Polish or Urdu)
     stand for the need's first English words, so a text in any language is answered alike."""
-    strong = said if any(t in index.idf for t in terms(said)) else need.say[0]
+    strong = said if all(t in index.idf for t in terms(said)) else need.say[0]
     general = vocabulary.data.any_condition if need.kind != "need" else None
     return concept(said, [strong], need.search, any_condition=general, kind=need.kind)
 

@@ -266,3 +266,23 @@ def test_details_say_the_ages_a_services_own_words_give(north_lincs: Flask) -> N
         details = LocalOfferDirectory(db.session()).details(service_id)
     assert details is not None
     assert (details.minimum_age, details.maximum_age) == (16, None)
+
+
+def test_bullying_at_school_is_a_need_of_its_own_not_school_places(north_lincs: Flask) -> None:
+    # "being bullied": a need said in words no service uses as a phrase ("being") is searched as
+    # the need's own first words, so it is still the need that decides.
+    with north_lincs.app_context():
+        bullied = [r.name for r in search("my child is being bullied at school", limit=3)]
+        school = [r.name for r in search("my child is at school", limit=3)]
+    assert bullied[0] == "SENDIASS"
+    assert bullied != school
+    assert "Junior School Hang Out" not in bullied
+
+
+def test_a_dentist_is_looked_for_as_a_dentist_not_as_the_childs_condition(
+    north_lincs: Flask,
+) -> None:
+    with north_lincs.app_context():
+        found = search("dentist for autistic child", limit=5)
+    autism_only = {"National Autistic Society", "Autism Spectrum Education Team"}
+    assert not autism_only & {r.name for r in found}
