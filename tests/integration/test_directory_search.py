@@ -286,3 +286,15 @@ def test_a_dentist_is_looked_for_as_a_dentist_not_as_the_childs_condition(
         found = search("dentist for autistic child", limit=5)
     autism_only = {"National Autistic Society", "Autism Spectrum Education Team"}
     assert not autism_only & {r.name for r in found}
+
+
+def test_a_teenager_brings_young_peoples_services_up_among_those_for_the_need(
+    north_lincs: Flask,
+) -> None:
+    with north_lincs.app_context():
+        teenager = [r.name for r in search("my teenager self harms", limit=10)]
+        anyone = [r.name for r in search("self harms", limit=50)]
+    assert "Young Minds" in teenager[:3]
+    assert "Young Minds" not in anyone[:3]
+    # Still the need decides: every service listed is one found for the need alone.
+    assert set(teenager[:3]) <= set(anyone)

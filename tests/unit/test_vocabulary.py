@@ -59,3 +59,10 @@ def test_conditions_are_marked_apart_from_what_help_is_wanted() -> None:
     assert kinds["autism and adhd"] == kinds["sight"] == kinds["hearing"] == "condition"
     assert kinds["work"] == kinds["activities and clubs"] == "need"
     assert "special educational needs" in VOCABULARY.data.any_condition
+
+
+def test_a_teenager_says_who_the_help_is_for_as_well_as_an_age() -> None:
+    tokens = VOCABULARY.normalise(words("my teenager self harms"))
+    assert needs_in("my teenager self harms") == ["young people", "mental health"]
+    assert {n.name: n.kind for n in VOCABULARY.data.needs}["young people"] == "condition"
+    assert VOCABULARY.age_implied(tokens) == 15
