@@ -56,6 +56,21 @@ def once_more_if_connection_lost(work: Callable[[], T], session: Any) -> T:
     return work()
 
 
+def each_statement_commits(session: Any) -> bool:
+    """On PostgreSQL, before the session has begun a transaction: let its statements each commit
+    as they run, until its next commit or rollback; True if so (elsewhere nothing changes).
+
+    psycopg begins a transaction with a BEGIN of its own and ends it with a COMMIT, each a round
+    trip to the server: for work that reads, then writes in one statement (atomic by itself),
+    they are two of its four. Work that needs several writes together rolls back first (which
+    ends this) and runs them in a transaction as usual.
+    """
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
+
+
 def affected_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE, DELETE or INSERT changed."""
     return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import Integer, String, bindparam, exists, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
 from helpline.directory.models import DirectoryRevision, utcnow
 from helpline.directory.text_match import compact
-from helpline.extensions import once_more_if_connection_lost
+from helpline.extensions import each_statement_commits, once_more_if_connection_lost
 from helpline.families.callbacks import request_callback
 from helpline.families.models import OptOut
 from helpline.families.opt_outs import record_opt_in, record_opt_out
@@ -212,6 +212,9 @@ def _remembered(session: Session, phone: str) -> Remembered:
 def _answer(
     session: Session, inbound: InboundSms, phone: str | None, settings: Settings
 ) -> list[Reply]:
+    # A text with no action (most of them) is written in one statement, so on PostgreSQL it
+    # needs no transaction: the read and that write are two round trips, not BEGIN ... COMMIT.
+    alone = each_statement_commits(session)
     known = _remembered(session, phone) if phone else Remembered()
     ctx = _context(session, settings, known.revision)
     before = engine.Conversation.from_state(known.state, known.language, known.opted_out)
@@ -225,6 +228,17 @@ def _answer(
     if phone is None:
         # Nothing can be sent to a hidden number, and nothing of it kept.
         outcome = engine.Outcome(after, [], [], outcome.insight)
+    if alone and phone is not None and not outcome.actions:
+        sent = _log_and_remember(session, inbound, phone, outcome.insight, outcome.replies, {
+            "language": after.language, "state": after.state(), "hour": hour, "texts": texts,
+            "read_version": known.version,
+        })
+        if sent is None:
+            raise ConversationChanged
+        session.commit()  # nothing left to commit: the statement did
+        return sent
+    if alone:
+        session.rollback()  # the writes below go together, in a transaction of their own
     sent = _log(session, inbound, phone, after.language, outcome.insight, outcome.replies)
     for action in outcome.actions:
         _carry_out(session, action, inbound, phone, after.language)
@@ -294,6 +308,65 @@ def _log(
 
     rows = [entry("in", inbound.body)] + [entry("out", body) for body in replies]
     ids = session.connection().execute(_LOG_MESSAGES, rows).scalars().all()
+    return [Reply(body, ref) for body, ref in zip(replies, ids[1:], strict=True)]
+
+
+# The text, its replies and the conversation in one statement (PostgreSQL): the conversation is
+# written only if its version is still the one read, and the text only if it was. The log rows
+# are those _log() writes; their ids come back in the order of the bodies (the first the text's).
+_LOG_AND_REMEMBER = text("""
+WITH conversation AS (
+    INSERT INTO sms_conversation AS c
+        (phone_number, language, state, updated_at, version, counted_hour, texts_this_hour)
+    VALUES (:phone, :language, :state, :now, :read_version + 1, :hour, :texts)
+    ON CONFLICT (phone_number) DO UPDATE SET
+        language = excluded.language, state = excluded.state, updated_at = excluded.updated_at,
+        counted_hour = excluded.counted_hour, texts_this_hour = excluded.texts_this_hour,
+        version = c.version + 1
+    WHERE c.version = :read_version
+    RETURNING c.version
+), logged AS (
+    INSERT INTO sms_message (direction, message_sid, replying_to, phone_number, body, language,
+        intent, keyword, area, result_count, segments, status, service_ids, created_at,
+        updated_at)
+    SELECT CASE WHEN r.n = 1 THEN 'in' ELSE 'out' END,
+        CASE WHEN r.n = 1 THEN CAST(:sid AS varchar) END,
+        CASE WHEN r.n > 1 THEN CAST(:sid AS varchar) END,
+        :phone, r.body, :language, :intent, CAST(:keyword AS varchar), CAST(:area AS text),
+        CAST(:result_count AS integer), r.segments, CASE WHEN r.n = 1 THEN 'received' END,
+        CASE WHEN r.n = 1 THEN CAST(:service_ids AS text) END, :now, :now
+    FROM unnest(CAST(:bodies AS text[]), CAST(:segments AS integer[]))
+        WITH ORDINALITY AS r (body, segments, n)
+    WHERE EXISTS (SELECT FROM conversation)
+    ORDER BY r.n
+    RETURNING id
+)
+SELECT id FROM logged ORDER BY id
+""").bindparams(
+    bindparam("phone", type_=String()), bindparam("language", type_=String()),
+    bindparam("state", type_=_CONVERSATIONS.c.state.type),
+    bindparam("now", type_=_MESSAGES.c.created_at.type),
+    bindparam("read_version", type_=Integer()), bindparam("hour", type_=Integer()),
+    bindparam("texts", type_=Integer()), bindparam("intent", type_=String()),
+)
+
+
+def _log_and_remember(
+    session: Session, inbound: InboundSms, phone: str, insight: engine.Insight,
+    replies: list[str], conversation: dict[str, Any],
+) -> list[Reply] | None:
+    """_log() and the conversation's write together, in one statement (PostgreSQL); None, and
+    nothing written, if another text changed the conversation since it was read."""
+    bodies = [inbound.body, *replies]
+    ids = session.connection().execute(_LOG_AND_REMEMBER, {
+        **conversation, "phone": phone, "now": utcnow(), "sid": inbound.message_sid or None,
+        "intent": insight.intent, "keyword": insight.keyword, "area": insight.area,
+        "result_count": insight.result_count,
+        "service_ids": " ".join(insight.service_ids)[:4000] or None,
+        "bodies": bodies, "segments": [count_segments(body).segments for body in bodies],
+    }).scalars().all()
+    if not ids:
+        return None
     return [Reply(body, ref) for body, ref in zip(replies, ids[1:], strict=True)]
 
 

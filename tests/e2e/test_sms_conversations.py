@@ -484,26 +484,40 @@ def test_a_keyword_text_reads_once_then_logs_and_remembers(
 ) -> None:
     # The one read brings the conversation, the opt-out, its version and the directory
     # revision together (the search needn't ask again); then the text and its replies are
-    # logged (one batch; SQLite takes it a row at a time) and the conversation written.
+    # logged (one batch; SQLite takes it a row at a time) and the conversation written. On
+    # PostgreSQL both are one statement, outside a transaction: no BEGIN or COMMIT either.
     from sqlalchemy import event
 
     phone.text("SHORTBREAKS")  # the directory index is built once, outside the count
     with local_offer.app_context():
         engine = db.engine
     statements: list[str] = []
+    autocommit: list[bool] = []
 
     def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(" ".join(statement.split()[:3]).upper())
+        autocommit.append(bool(getattr(conn.connection.dbapi_connection, "autocommit", False)))
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        phone.text("EHC")
+        replies = phone.text("EHC")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     reads = [s for s in statements if s.startswith("SELECT")]
     assert reads == statements[:1] == ["SELECT (SELECT SMS_CONVERSATION.LANGUAGE"]
-    assert set(statements[1:-1]) == {"INSERT INTO SMS_MESSAGE"}
-    assert statements[-1] == "INSERT INTO SMS_CONVERSATION"
+    if engine.dialect.name == "postgresql":
+        assert statements[1:] == ["WITH CONVERSATION AS"]
+        assert autocommit == [True, True]  # psycopg sent no BEGIN, and there is no COMMIT
+    else:
+        assert set(statements[1:-1]) == {"INSERT INTO SMS_MESSAGE"}
+        assert statements[-1] == "INSERT INTO SMS_CONVERSATION"
+    sid = phone.sids[-1]
+    with local_offer.app_context():
+        logged = db.session.execute(
+            select(SmsMessage.direction, SmsMessage.body, SmsMessage.status, SmsMessage.keyword)
+            .where((SmsMessage.message_sid == sid) | (SmsMessage.replying_to == sid))
+            .order_by(SmsMessage.id)).all()
+    assert logged == [("in", "EHC", "received", "EHC"), *[("out", r, None, "EHC") for r in replies]]
 
 
 def test_every_message_in_and_out_is_logged_with_what_it_matched(
