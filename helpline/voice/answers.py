@@ -12,14 +12,14 @@ from pathlib import Path
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from helpline.extensions import db
+from helpline.extensions import db, each_statement_commits
 from helpline.flows.engine import SEARCH_NODE, Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
 from helpline.voice.closed import hours_line, promise_days, silent_out_of_hours, while_closed
 from helpline.voice.models import CallLog
-from helpline.voice.services import TEXTED, services_for, text_bodies
-from helpline.voice.spoken import service_line, service_runs
+from helpline.voice.services import TEXTED, services_for, services_with_hours, text_bodies
+from helpline.voice.spoken import service_line
 from helpline.voice.twiml import Speaker, gather, join_adviser_queue, url
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,12 @@ def answer(
     lang = turn.state.language
     for line in [*(before or []), *turn.say]:
         speaker.line(response, line)
-    readout, informed, heard = _read_out(flow, turn)
     session = db.session()
+    if turn.action == "menu" and turn.state.node != SEARCH_NODE:
+        # The step's one write is the call's row (an UPDATE, or the INSERT that starts it),
+        # committed at once below: on PostgreSQL it needs no BEGIN and COMMIT of its own.
+        each_statement_commits(session)
+    readout, informed, heard = _read_out(flow, turn)
     fresh = calls.advance(session, call_sid, turn, informed=informed, from_number=from_number,
                           came_from=came_from, step_key=step_key, heard=heard)
     if readout and not informed and turn.state.node == SEARCH_NODE and fresh:
@@ -200,10 +204,9 @@ def _read_out(flow: Flow, turn: Turn) -> tuple[list[Line], bool, str]:
         return [], False, ""
     lang = menu.language
     try:
-        found = services_for(menu.read_services, menu.age)
+        found, runs = services_with_hours(menu.read_services, menu.age, menu.item)
         if menu.item < len(found):
             service = found[menu.item]
-            runs = service_runs(db.session(), service.id)
     except Exception:  # noqa: BLE001 - the caller still gets the menu and an adviser
         db.session.rollback()
         log.exception("directory search failed at node %s", menu.node)

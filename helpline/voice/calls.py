@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Update, bindparam, case, or_, select, update
+from sqlalchemy import BindParameter, Insert, Update, bindparam, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpline.directory.models import utcnow
@@ -107,7 +109,12 @@ def advance(
     ):
         return True
     steps = " > ".join(state.path)
+    start = {"call_sid": call_sid[:64], "phone_number": from_number, "language": state.language,
+             "node": state.node[:64], "tries": state.tries, "path": steps, "last_step": key,
+             "outcome": "informed" if informed else None, "service_ids": heard or None}
     if came_from is None:  # not a menu step (a new call, a message, the queue): rare, read it
+        if _started(session, start):  # a new call: its row in one statement
+            return True
         call = open_call(session, call_sid, from_number, state.language)
         if call.last_step == key:
             return False
@@ -127,16 +134,36 @@ def advance(
     })
     if affected_rows(result):
         return True
-    if find_call(session, call_sid) is not None:  # its row is there: this step was taken
-        return False
-    # The first request of the call (or its row was lost): start the row.
-    call = open_call(session, call_sid, from_number, state.language)
-    call.node, call.tries, call.path, call.last_step = state.node[:64], state.tries, steps, key
-    if informed:
-        call.reached("informed")
-        _heard(call, heard)
-    session.flush()
-    return True
+    # The first request of the call (or its row was lost): start the row. If it is there, the
+    # UPDATE matched nothing because this step was taken.
+    return _started(session, start)
+
+
+def _started(session: Session, row: dict[str, Any]) -> bool:
+    """Insert a call's row as its first request leaves it, in one statement; False (nothing
+    written) if the call has one already."""
+    if not row["call_sid"]:
+        return False  # no sid: open_call() keeps the one row such requests share
+    now = utcnow()
+    number = row["phone_number"]
+    inserted = session.connection().execute(_start_statement(session), {
+        **row, "phone_number": to_e164(number), "status": "in-progress", "created_at": now,
+        "updated_at": now,
+    }).first()
+    if inserted is not None:
+        log.info("call %s from %s", row["call_sid"], mask_phone(to_e164(number)))
+    return inserted is not None
+
+
+@functools.lru_cache(maxsize=2)
+def _start_statement_for(dialect: str) -> Insert:
+    table = CallLog.__table__
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_nothing(index_elements=["call_sid"]).returning(table.c.id)
+
+
+def _start_statement(session: Session) -> Insert:
+    return _start_statement_for(session.get_bind().dialect.name)
 
 
 def _heard(call: CallLog, service_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,13 +21,25 @@ TEXTED = 3
 # caller until the directory changes, so most calls skip the scoring.
 _found: dict[tuple[str, int, str, str, int | None], list[SearchResult]] = {}
 MAX_CACHED_SEARCHES = 512
+# A service's weekly hours per (database, directory revision, service): read once, not on
+# every call that hears the service.
+_hours: dict[tuple[str, int, str, str], list[tuple[int, int, time, time]]] = {}
 
 
 def services_for(words: str, age: int | None = None) -> list[SearchResult]:
     """The services for a node's keyword or the caller's words, for the child's age if given:
     the same directory search the text channel uses."""
+    return services_with_hours(words, age, None)[0]
+
+
+def services_with_hours(
+    words: str, age: int | None, item: int | None
+) -> tuple[list[SearchResult], list[tuple[int, int, time, time]]]:
+    """services_for(), and the weekly hours of the service at `item` (none past the end),
+    with one read of the directory's revision for both."""
     from helpline.directory.models import DirectoryRevision
     from helpline.extensions import db
+    from helpline.voice.spoken import service_runs
 
     session = db.session()
     revision = session.execute(
@@ -34,20 +47,28 @@ def services_for(words: str, age: int | None = None) -> list[SearchResult]:
             DirectoryRevision.id == 1
         )
     ).first()
-    key = (
+    directory = (
         str(session.get_bind().engine.url),
         revision[0] if revision else 0,
         str(revision[1]) if revision else "",
-        words,
-        age,
     )
+    key = (*directory, words, age)
     found = _found.get(key)
     if found is None:
         found = search(words, age=age, limit=SERVICES_LISTED, session=session)
         if len(_found) >= MAX_CACHED_SEARCHES:
             _found.clear()
         _found[key] = found
-    return list(found)
+    if item is None or item >= len(found):
+        return list(found), []
+    service_id = found[item].id
+    hours = _hours.get((*directory, service_id))
+    if hours is None:
+        hours = service_runs(session, service_id)
+        if len(_hours) >= MAX_CACHED_SEARCHES:
+            _hours.clear()
+        _hours[(*directory, service_id)] = hours
+    return list(found), list(hours)
 
 
 def area_name(words: str, language: str = "en") -> str:

@@ -156,3 +156,48 @@ def test_the_hold_message_says_the_place_in_the_callers_language(
     said = [verb.text for verb in root.iter("Say")]
     assert said[0] == "Jesteś numer 4 w kolejce."
     assert root.find("Pause") is not None
+
+
+def test_each_step_of_a_call_writes_its_row_in_one_statement_without_a_transaction(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    # The call's first request inserts its row whole; a menu step is one UPDATE; a step whose
+    # call has no row yet (lost, or the first seen) inserts it. On PostgreSQL none of them
+    # needs a BEGIN and COMMIT of its own (issue 16: round trips are most of a step's cost).
+    from typing import Any
+
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, bool]] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "call_log" in statement:
+            autocommit = getattr(conn.connection.dbapi_connection, "autocommit", False)
+            seen.append((" ".join(statement.split()[:3]).upper(), bool(autocommit)))
+
+    postgres = engine.dialect.name == "postgresql"
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        twiml(twilio.post("/twilio/voice", CALL))
+        assert seen == [("INSERT INTO CALL_LOG", postgres)]
+        seen.clear()
+        twiml(twilio.post("/twilio/voice/step?node=%40language&lang=en&try=0",
+                          {**CALL, "Digits": "1"}))
+        assert seen == [("UPDATE CALL_LOG SET", postgres)]
+        seen.clear()
+        lost = {**CALL, "CallSid": "CA" + "5" * 32}
+        step = "/twilio/voice/step?node=main&lang=en&try=0"
+        twiml(twilio.post(step, {**lost, "Digits": "1"}))
+        assert seen == [("UPDATE CALL_LOG SET", postgres), ("INSERT INTO CALL_LOG", postgres)]
+        twiml(twilio.post(step, {**lost, "Digits": "1"}))  # replayed: changes nothing
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    with app.app_context():
+        started = db.session.scalars(select(CallLog).where(
+            CallLog.call_sid == lost["CallSid"])).all()
+    assert len(started) == 1
+    assert (started[0].phone_number, started[0].status, started[0].language) == (
+        "+447700900123", "in-progress", "en")
+    assert started[0].node != "main" and started[0].path and started[0].last_step
