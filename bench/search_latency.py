@@ -2,11 +2,18 @@
 
 Usage: .venv/bin/python bench/search_latency.py [--services 10000] [--queries 2000]
        [--database-url URL]   (default: a fresh SQLite file in a temp folder)
+       [--distinct]           (each copy of a real service gets a description of its own)
+       [--through-import]     (write the directory with `helpline import`'s code: minutes)
+   or: .venv/bin/python bench/search_latency.py --scale 1000,10000,100000 [--distinct]
 
 Builds a directory of N services from the real North Lincolnshire and Bristol feeds (repeated with
 new ids, ages and places), then times `search()` over a mix of keyword, typo, free-text, age and
 postcode queries, and a plain `SELECT ... WHERE id = ?` on the same engine in the same run.
-Target: search median under 5 ms.
+Target: search median under 5 ms. With --scale: the index's build time and memory at each size.
+
+The directory is written as the rows `helpline import` writes for the same feed, inserted in bulk
+(the importer's per-service ORM work took minutes for 10,000 services); --through-import uses the
+importer itself.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -51,10 +59,17 @@ QUERIES = [
 DISTRICTS = ["DN15", "DN16", "DN17", "DN18", "DN19", "DN20", "BS1", "BS2", "BS5", "BS16", "LN1"]
 
 
-def build_feed(count: int, seed: int = 7) -> list[dict]:
-    """N services drawn from the real feeds, each with a fresh id and an age range and place."""
+def build_feed(count: int, seed: int = 7, distinct: bool = False) -> list[dict]:
+    """N services drawn from the real feeds, each with a fresh id and an age range and place.
+
+    Past the real services they repeat with new names; their descriptions repeat too, unless
+    `distinct`: then each copy's description is its own sentences in a shuffled order with one
+    or two sentences of another real service's among them, so no two texts are the same (an
+    index reads each distinct text once) while the words stay the feeds' own.
+    """
     rng = random.Random(seed)
     base = [s for f in FEEDS for s in json.loads(f.read_text()) if s.get("name", "").strip()]
+    sentences = [_sentences(s.get("description") or "") for s in base]
     services = []
     for i in range(count):
         record = dict(base[i % len(base)])
@@ -63,6 +78,12 @@ def build_feed(count: int, seed: int = 7) -> list[dict]:
             record["name"] = (
                 f"{record['name']} ({rng.choice(['North', 'South', 'East', 'West'])} {i})"
             )
+            if distinct:
+                own = list(sentences[i % len(base)])
+                other = [s for s in rng.choice(sentences) if s]
+                own += rng.sample(other, min(len(other), rng.choice([1, 2])))
+                rng.shuffle(own)
+                record["description"] = " ".join(own)
         low = rng.choice([0, 0, 0, 5, 11, 16])
         record["eligibilitys"] = [
             {"id": f"e{i}", "minimum_age": low, "maximum_age": rng.choice([18, 25, 25])}
@@ -90,6 +111,141 @@ def build_feed(count: int, seed: int = 7) -> list[dict]:
     return services
 
 
+def _sentences(description: str) -> list[str]:
+    """A description cut after each full stop, question or exclamation mark (HTML and all)."""
+    return [part for part in re.split(r"(?<=[.!?])\s+", description) if part]
+
+
+def insert_directory(records: list[dict], source: str) -> None:
+    """The rows `helpline import` writes for these feed records, inserted a table at a time.
+
+    The same canonical rows the importer builds (`parse_document`), and the same rule for rows
+    several services share (organisations, taxonomy terms, venues): one row, the last
+    service's values, a venue's addresses replaced by the last service's.
+    """
+    from sqlalchemy import insert
+
+    from helpline.directory import models as m
+    from helpline.directory.importer import bump_revision, content_hash
+    from helpline.directory.oruk_feed import parse_document
+    from helpline.extensions import db
+
+    feed = parse_document(records, source)
+    assert not feed.skipped, feed.skipped[:3]
+    shared: dict[type, dict[str, dict]] = {m.Organization: {}, m.TaxonomyTerm: {}, m.Location: {}}
+    venue_rows: dict[str, dict[type, list[dict]]] = {}
+    rows: dict[type, list[dict]] = {
+        table: []
+        for table in (
+            m.Service,
+            m.Phone,
+            m.Contact,
+            m.Schedule,
+            m.ServiceArea,
+            m.ServiceAtLocation,
+            m.CostOption,
+            m.Language,
+            m.Attribute,
+        )
+    }
+    now = m.utcnow()
+    for term in feed.taxonomy_terms:
+        shared[m.TaxonomyTerm][term["id"]] = term
+    for service in feed.services:
+        organization = service["organization"]
+        if organization:
+            shared[m.Organization][organization["id"]] = _columns(m.Organization, organization)
+        rows[m.Service].append(
+            _columns(m.Service, service)
+            | {
+                "organization_id": organization["id"] if organization else None,
+                "source": source,
+                "source_id": service["source_id"],
+                "content_hash": content_hash(service),
+                "imported_at": now,
+                "last_modified": now,
+            }
+        )
+        for table, key in (
+            (m.Phone, "phones"),
+            (m.Contact, "contacts"),
+            (m.Schedule, "schedules"),
+            (m.ServiceArea, "service_areas"),
+            (m.CostOption, "cost_options"),
+            (m.Language, "languages"),
+        ):
+            rows[table] += [
+                _columns(table, item) | {"service_id": service["id"]} for item in service[key]
+            ]
+        for link in service["service_at_locations"]:
+            location = link["location"]
+            shared[m.Location][location["id"]] = _columns(m.Location, location)
+            venue_rows[location["id"]] = {
+                m.Address: [
+                    _columns(m.Address, a) | {"location_id": location["id"]}
+                    for a in location["addresses"]
+                ],
+                m.Accessibility: [
+                    _columns(m.Accessibility, a) | {"location_id": location["id"]}
+                    for a in location["accessibility"]
+                ],
+            }
+            rows[m.ServiceAtLocation].append(
+                {
+                    "id": link["id"],
+                    "description": link["description"],
+                    "service_id": service["id"],
+                    "location_id": location["id"],
+                }
+            )
+        for attribute in service["attributes"]:
+            term = attribute["taxonomy_term"]
+            shared[m.TaxonomyTerm][term["id"]] = term
+            rows[m.Attribute].append(
+                {
+                    "id": attribute["id"],
+                    "link_type": attribute["link_type"],
+                    "value": attribute["value"],
+                    "link_entity": "service",
+                    "link_id": service["id"],
+                    "taxonomy_term_id": term["id"],
+                }
+            )
+    for table in (m.Organization, m.TaxonomyTerm, m.Location):
+        _insert(insert(table), [_columns(table, row) for row in shared[table].values()])
+    for kind in (m.Address, m.Accessibility):
+        _insert(insert(kind), [row for venue in venue_rows.values() for row in venue[kind]])
+    for table, table_rows in rows.items():
+        _insert(insert(table), table_rows)
+    bump_revision(db.session)
+    db.session.commit()
+
+
+def _columns(table: type, values: dict) -> dict:
+    """The values that are columns of the table."""
+    return {key: value for key, value in values.items() if key in table.__table__.columns}
+
+
+def _insert(statement: object, rows: list[dict]) -> None:
+    from helpline.extensions import db
+
+    for start in range(0, len(rows), 10_000):
+        if rows[start : start + 10_000]:
+            db.session.execute(statement, rows[start : start + 10_000])
+
+
+def write_directory(feed: list[dict], source: str, workdir: Path, through_import: bool) -> None:
+    """The directory in the database: by the importer itself, or its rows in bulk."""
+    if through_import:
+        from helpline.directory.commands import run_import
+
+        path = workdir / f"{source}.json"
+        path.write_text(json.dumps(feed))
+        run_import([str(path)], source)
+    else:
+        insert_directory(feed, source)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -100,32 +256,48 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--database-url")
-    parser.add_argument("--scale", metavar="SIZES",
-                        help="instead: index build time and memory at each size, e.g. "
-                             "1000,10000,100000")
+    parser.add_argument(
+        "--scale",
+        metavar="SIZES",
+        help="instead: index build time and memory at each size, e.g. 1000,10000,100000",
+    )
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="give each copy of a real service a description of its own",
+    )
+    parser.add_argument(
+        "--through-import",
+        action="store_true",
+        help="write the directory with the importer's own code (minutes)",
+    )
     args = parser.parse_args()
     if args.scale:
-        scale([int(size) for size in args.scale.split(",")], args.database_url)
+        scale(
+            [int(size) for size in args.scale.split(",")],
+            args.database_url,
+            args.distinct,
+            args.through_import,
+        )
         return
 
     from flask_migrate import upgrade
 
     from helpline import create_app
-    from helpline.directory.commands import run_import
     from helpline.directory.search import index_cache, search
     from helpline.extensions import db
 
     workdir = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    feed = workdir / "feed.json"
-    feed.write_text(json.dumps(build_feed(args.services)))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": ""})
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        summary = run_import([str(feed)], "bench")
+        write_directory(
+            build_feed(args.services, distinct=args.distinct), "bench", workdir, args.through_import
+        )
         print(
-            f"imported {summary.created + summary.updated + summary.unchanged} services "
+            f"wrote {args.services} services "
             f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})"
         )
         started = time.perf_counter()
@@ -167,7 +339,7 @@ def main() -> None:
     )
 
 
-def scale(sizes: list[int], database_url: str | None) -> None:
+def scale(sizes: list[int], database_url: str | None, distinct: bool, through_import: bool) -> None:
     """Index build time and memory for directories of each size, beside reading the same rows.
 
     The baseline is the plain read of every active service's row (one SELECT, no index): what
@@ -180,24 +352,25 @@ def scale(sizes: list[int], database_url: str | None) -> None:
 
     from helpline import create_app
     from helpline.directory import models as m
-    from helpline.directory.commands import run_import
     from helpline.directory.geo import centroids_in
     from helpline.directory.search import build_index
     from helpline.directory.vocabulary import vocabulary_from
     from helpline.extensions import db
 
-    print(f"{'services':>9}{'import s':>10}{'read rows s':>13}{'build s':>9}{'s / 10k':>9}"
-          f"{'index MB':>10}{'peak MB':>9}")
+    print(
+        f"{'services':>9}{'write s':>10}{'read rows s':>13}{'build s':>9}{'s / 10k':>9}"
+        f"{'index MB':>10}{'peak MB':>9}"
+    )
     for size in sizes:
         workdir = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
         url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-        feed = workdir / "feed.json"
-        feed.write_text(json.dumps(build_feed(size)))
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": ""})
         with app.app_context():
             upgrade()
             started = time.perf_counter()
-            run_import([str(feed)], f"bench-{size}")
+            write_directory(
+                build_feed(size, distinct=distinct), f"bench-{size}", workdir, through_import
+            )
             imported = time.perf_counter() - started
             data_dir = app.config["DATA_DIR"]
             centroids, vocabulary = centroids_in(data_dir), vocabulary_from(data_dir)
@@ -215,8 +388,10 @@ def scale(sizes: list[int], database_url: str | None) -> None:
             db.session.expunge_all()
             held, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            print(f"{size:>9}{imported:>10.1f}{read:>13.2f}{built:>9.2f}"
-                  f"{built / size * 10_000:>9.2f}{held / 2**20:>10.1f}{peak / 2**20:>9.1f}")
+            print(
+                f"{size:>9}{imported:>10.1f}{read:>13.2f}{built:>9.2f}"
+                f"{built / size * 10_000:>9.2f}{held / 2**20:>10.1f}{peak / 2**20:>9.1f}"
+            )
             del index
             db.session.remove()
             if database_url:  # a shared server database: leave it empty for the next size

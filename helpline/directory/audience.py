@@ -2,7 +2,7 @@
 
 The same answers as Vocabulary.audience() for each text, found with arrays of word keys and one
 scan a phrase instead of a loop over every word of every service (done service by service, it
-was a third of an index build).
+was a third of an index build); each distinct word's key is worked out once.
 """
 
 from __future__ import annotations
@@ -12,26 +12,27 @@ from itertools import chain
 
 import numpy as np
 
+from helpline.directory.texts_read import TextsRead
 from helpline.directory.vocabulary import Vocabulary, word_keys
 
 Audience = tuple[int | None, bool, bool, bool]
 
 
-def audiences(vocabulary: Vocabulary, texts: list[list[str]]) -> list[Audience]:
-    """For each text (read into words): the youngest age its words say, whether they say it is
-    for children, young people or SEND, whether for expectant parents and babies, and whether
-    for SEND or disability."""
+def audiences(vocabulary: Vocabulary, reading: TextsRead, *parts: np.ndarray) -> list[Audience]:
+    """For each document (its texts by id in `reading`, one after another: parts[k] holds each
+    document's k-th text): the youngest age its words say, whether they say it is for
+    children, young people or SEND, whether for expectant parents and babies, and whether for
+    SEND or disability."""
     ages = vocabulary.age_phrases
     every = [phrase for phrase, _ in ages] + vocabulary.for_children + vocabulary.for_babies
     every += vocabulary.any_condition
     key_ids = {key: i for i, key in enumerate(dict.fromkeys(chain.from_iterable(every)))}
-    flat = list(chain.from_iterable(texts))
-    distinct = list(set(flat))
     # A word whose key is in no phrase is -1: it can't be part of one.
-    word_ids = dict(zip(distinct, [key_ids.get(key, -1) for key in word_keys(distinct)],
-                        strict=True))
-    ids = np.fromiter(map(word_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-    docs = np.repeat(np.arange(len(texts), dtype=np.int64), [len(text) for text in texts])
+    key_of_word = reading.per_word(
+        lambda said: [key_ids.get(key, -1) for key in word_keys(said)])
+    word_ids, docs = reading.words_of(*parts)
+    ids = key_of_word[word_ids]
+    n = parts[0].size
     starts: dict[int, np.ndarray] = {}
 
     def saying(phrase: tuple[str, ...]) -> np.ndarray:
@@ -45,15 +46,15 @@ def audiences(vocabulary: Vocabulary, texts: list[list[str]]) -> list[Audience]:
             at = at[(ids[at + offset] == key_ids[key]) & (docs[at + offset] == docs[at])]
         return docs[at]
 
-    youngest = np.full(len(texts), np.inf)
+    youngest = np.full(n, np.inf)
     for phrase, age in ages:
         np.minimum.at(youngest, saying(phrase), age)
-    children = np.zeros(len(texts), dtype=bool)
+    children = np.zeros(n, dtype=bool)
     for phrase in vocabulary.for_children:
         if phrase:  # a phrase of no words is never said
             children[saying(phrase)] = True
-    babies = _saying_any(vocabulary.for_babies, saying, len(texts))
-    send = _saying_any(vocabulary.any_condition, saying, len(texts))
+    babies = _saying_any(vocabulary.for_babies, saying, n)
+    send = _saying_any(vocabulary.any_condition, saying, n)
     return [(None if np.isinf(age) else int(age), bool(child), bool(baby), bool(for_send))
             for age, child, baby, for_send in zip(youngest.tolist(), children.tolist(),
                                                   babies.tolist(), send.tolist(), strict=True)]

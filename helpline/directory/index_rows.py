@@ -18,7 +18,7 @@ from helpline.directory.ages_said import ages_in_own_words
 from helpline.directory.audience import audiences
 from helpline.directory.geo import Centroids
 from helpline.directory.search_index import IndexedService
-from helpline.directory.text_match import words
+from helpline.directory.texts_read import TextsRead
 from helpline.directory.vocabulary import Vocabulary
 
 
@@ -33,9 +33,9 @@ def reachable_by(
 
 def indexed_services(
     session: Session, centroids: Centroids, vocabulary: Vocabulary
-) -> tuple[list[IndexedService], dict[str, list[str]]]:
+) -> tuple[list[IndexedService], TextsRead]:
     """Every active service, ordered by id, with what the index ranks and replies with; and
-    the words of each name and description, read once here for the audience and kept for the
+    each name and description read into words, once here for the audience and kept for the
     index's terms (reading them is most of a build)."""
     service = m.Service.__table__
     active = select(service.c.id).where(service.c.status == "active").scalar_subquery()
@@ -53,14 +53,11 @@ def indexed_services(
                service.c.url, service.c.organization_id, service.c.minimum_age,
                service.c.maximum_age)
         .where(service.c.status == "active").order_by(service.c.id)).all()
-    said: dict[str, list[str]] = {}
-    for row in rows:
-        for text in (row.name, row.description or ""):
-            if text not in said:
-                said[text] = words(text)
+    reading = TextsRead()
+    names = reading.ids_of(row.name for row in rows)
+    descriptions = reading.ids_of(row.description or "" for row in rows)
     # The words of "name. description": the full stop keeps the two apart.
-    audience = audiences(vocabulary, [said[row.name] + said[row.description or ""]
-                                      for row in rows])
+    audience = audiences(vocabulary, reading, names, descriptions)
     indexed = []
     for row, (said_age, for_children, for_babies, for_send) in zip(rows, audience, strict=True):
         organization = organizations.get(row.organization_id)
@@ -82,7 +79,7 @@ def indexed_services(
             for_babies=for_babies,
             for_send=for_send,
         ))
-    return indexed, said
+    return indexed, reading
 
 
 def _grouped(rows: Any) -> dict[str, list[Any]]:

@@ -142,10 +142,10 @@ def build_index(
     """Read every active service and index it."""
     if vocabulary is None:
         vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
-    services, said = indexed_services(session, centroids, vocabulary)
+    services, reading = indexed_services(session, centroids, vocabulary)
     return SearchIndex(services,
                        _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])),
-                       said=said)
+                       reading=reading)
 
 
 def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:

@@ -8,14 +8,15 @@ service is precomputed as a sparse vector, so a search is a handful of numpy add
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from helpline.directory.text_match import STOP_WORDS, stem, terms, words
+from helpline.directory.index_names import distinct_sorted, equal_runs, first_two, name_runs
+from helpline.directory.text_match import STOP_WORDS, stem, terms
+from helpline.directory.texts_read import TextsRead
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 1.5, "description": 1.0}
 K1 = 1.2
@@ -52,44 +53,31 @@ def name_key(words_of_phrase: list[str]) -> str:
     return "".join(stem(w) for w in words_of_phrase)
 
 
-# Runs of up to this many words of a name are keyed: enough for "speech and language".
-NAME_RUN = 4
-
-
-def _runs(keys: np.ndarray) -> list[tuple[int, int, int]]:
-    """(key, start, end) for each run of equal keys in a sorted array."""
-    if not keys.size:
-        return []
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], keys.size]
-    return list(zip(keys[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
-
-
 class _TermIds:
     """Search terms as ids: each distinct word is stemmed (or dropped as a stop word) once."""
 
-    def __init__(self, said: Mapping[str, list[str]]) -> None:
-        self.said = said
+    def __init__(self, reading: TextsRead) -> None:
         self.ids: dict[str, int] = {}
         self.terms: list[str] = []
-        self._of_word: dict[str, int] = {}
+        self._reading = reading
+        self._of_word = reading.per_word(self._term_ids)
 
-    def read(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Every text's terms (terms() of it) as (term ids, which text), texts in order."""
-        known = self.said
-        said = [known[text] if text in known else words(text) for text in texts]
-        flat = list(chain.from_iterable(said))
-        for word in set(flat).difference(self._of_word):
+    def _term_ids(self, said: list[str]) -> Iterator[int]:
+        ids, terms = self.ids, self.terms
+        for word in said:
             if word in STOP_WORDS:
-                self._of_word[word] = -1
+                yield -1
                 continue
             term = stem(word)
-            if term not in self.ids:
-                self.ids[term] = len(self.terms)
-                self.terms.append(term)
-            self._of_word[word] = self.ids[term]
-        ids = np.fromiter(map(self._of_word.__getitem__, flat), dtype=np.int64, count=len(flat))
-        docs = np.repeat(np.arange(len(texts), dtype=np.int64), [len(w) for w in said])
+            if term not in ids:
+                ids[term] = len(terms)
+                terms.append(term)
+            yield ids[term]
+
+    def read(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's terms (terms() of its text, by id) as (term ids, which document)."""
+        word_ids, docs = self._reading.words_of(texts)
+        ids = self._of_word[word_ids]
         kept = ids >= 0
         return ids[kept], docs[kept]
 
@@ -99,13 +87,12 @@ class SearchIndex:
 
     def __init__(
         self, services: list[IndexedService], phrases: frozenset[str] | None = None,
-        said: Mapping[str, list[str]] | None = None,
+        reading: TextsRead | None = None,
     ) -> None:
         """Index the services. `phrases`: the several-word phrases a query can hold (from the
         vocabulary and keywords), whose words must stand together; None tracks every pair.
-        `said`: words() of texts already read (the loader reads names and descriptions)."""
+        `reading`: texts already read (the loader reads names and descriptions)."""
         self.services = services
-        self._said = said or {}
         self.tracked_pairs = None if phrases is None else frozenset(
             f"{a} {b}" for phrase in phrases
             for a, b in zip(terms(phrase), terms(phrase)[1:], strict=False))
@@ -141,53 +128,27 @@ class SearchIndex:
         self.position_lon = np.array(lons, dtype=float)
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.idf: dict[str, float] = {}
-        self._build_postings(n)
+        reading = reading or TextsRead()
+        texts = {
+            "name": reading.ids_of(s.name for s in services),
+            "tags": reading.ids_of(s.tags for s in services),
+            "description": reading.ids_of(s.description for s in services),
+        }
+        self._build_postings(n, reading, texts)
         self.max_idf = math.log(1.0 + (n + 0.5) / 0.5)
         self.vocabulary = sorted(self.postings)
         self._corrections: dict[str, str | None] = {}
-        self.name_runs = self._name_runs()
-        self.name_pattern = [
-            " ".join([stem(w) for w in self._words(s.name) if w not in STOP_WORDS][:2])
-            for s in services]
-        self._said = {}  # read: not kept for the index's life
+        self.name_runs = name_runs(reading, texts["name"])
 
-    def _words(self, text: str) -> list[str]:
-        said = self._said.get(text)
-        return words(text) if said is None else said
-
-    def _name_runs(self) -> dict[str, np.ndarray]:
-        """Whole-word runs of each name -> the services so named: 'nurse' is not in
-        'nursery', nor 'advice' in 'advocacy'."""
-        keys: list[str] = []
-        owners: list[int] = []
-        for i, service in enumerate(self.services):
-            stems = list(map(stem, self._words(service.name)))
-            size = len(stems)
-            runs = ["".join(stems[start:end]) for start in range(size)
-                    if stems[start] not in STOP_WORDS
-                    for end in range(start + 1, min(start + NAME_RUN, size) + 1)]
-            keys += runs
-            owners += [i] * len(runs)
-        ids: dict[str, int] = {}
-        key_ids = np.array([ids.setdefault(key, len(ids)) for key in keys], dtype=np.int64)
-        n = max(len(self.services), 1)
-        key_of, docs = np.divmod(np.unique(key_ids * n + np.array(owners, dtype=np.int64)), n)
-        names = list(ids)
-        return {names[key]: docs[start:end] for key, start, end in _runs(key_of)}
-
-    def _build_postings(self, n: int) -> None:
+    def _build_postings(self, n: int, reading: TextsRead, texts: dict[str, np.ndarray]) -> None:
         """Every term's services and BM25F weights, and the tracked pairs' services, worked out
         on arrays of term ids rather than term by term and service by service (issue 16: the
         loops were 40% of a build's 21 s per 10,000 services)."""
-        reading = _TermIds(self._said)
-        said = {
-            "name": reading.read([s.name for s in self.services]),
-            "tags": reading.read([s.tags for s in self.services]),
-            "description": reading.read([s.description for s in self.services]),
-        }
-        names = reading.terms
-        size = max(len(names), 1)
-        self.pairs = self._pairs_of(said.values(), reading, n)
+        term_ids = _TermIds(reading)
+        said = {field: term_ids.read(ids) for field, ids in texts.items()}
+        names = term_ids.terms
+        self.name_pattern = first_two(*said["name"], names, n)
+        self.pairs = self._pairs_of(said.values(), term_ids, n)
         # Each (term, service) once per field with its count, then the fields' pseudo
         # frequencies summed in the order name, tags, description.
         keys, contributions = [], []
@@ -196,14 +157,15 @@ class SearchIndex:
             lengths = np.bincount(docs, minlength=n)
             average = max(1.0, int(lengths.sum()) / max(n, 1))
             norm = 1.0 - B + B * lengths / average
-            found, tf = np.unique(docs * size + ids, return_counts=True)
-            doc, term = np.divmod(found, size)
-            keys.append(term * max(n, 1) + doc)
-            contributions.append(weight * tf / norm[doc])
-        found, where = np.unique(np.concatenate(keys), return_inverse=True)
-        tfs = np.bincount(where, weights=np.concatenate(contributions))
+            found, tf = np.unique(ids * max(n, 1) + docs, return_counts=True)
+            keys.append(found)
+            contributions.append(weight * tf / norm[found % max(n, 1)])
+        found = distinct_sorted(np.concatenate(keys))
+        tfs = np.zeros(found.size)
+        for field_keys, contribution in zip(keys, contributions, strict=True):
+            tfs[np.searchsorted(found, field_keys)] += contribution
         term, docs = np.divmod(found, max(n, 1))
-        runs = _runs(term)
+        runs = equal_runs(term)
         idfs = np.empty(term.size)
         for key, start, end in runs:
             df = end - start
@@ -235,11 +197,11 @@ class SearchIndex:
                 kept = np.isin(pairs, tracked)
                 pairs, pair_docs = pairs[kept], pair_docs[kept]
             found.append(pairs * max(n, 1) + pair_docs)
-        both = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        both = distinct_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
         pair, docs = np.divmod(both, max(n, 1))
         names = reading.terms
         return {f"{names[p // size]} {names[p % size]}": docs[start:end]
-                for p, start, end in _runs(pair)}
+                for p, start, end in equal_runs(pair)}
 
     def correct(self, term: str) -> str | None:
         """The indexed word a typo most likely meant, or None."""
