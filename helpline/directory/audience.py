@@ -32,6 +32,10 @@ def audiences(vocabulary: Vocabulary, reading: TextsRead, *parts: np.ndarray) ->
         lambda said: [key_ids.get(key, -1) for key in word_keys(said)])
     word_ids, docs = reading.words_of(*parts)
     ids = key_of_word[word_ids]
+    # Only words in some phrase can be part of one: the rest (nearly all) are left out, and each
+    # word kept remembers its place, so a phrase is still only its words side by side.
+    place = np.flatnonzero(ids >= 0)
+    ids, docs = ids[place], docs[place]
     n = parts[0].size
     starts: dict[int, np.ndarray] = {}
 
@@ -43,7 +47,8 @@ def audiences(vocabulary: Vocabulary, reading: TextsRead, *parts: np.ndarray) ->
         at = starts[first]
         at = at[at + len(phrase) <= ids.size]
         for offset, key in enumerate(phrase[1:], start=1):
-            at = at[(ids[at + offset] == key_ids[key]) & (docs[at + offset] == docs[at])]
+            at = at[(ids[at + offset] == key_ids[key]) & (docs[at + offset] == docs[at])
+                    & (place[at + offset] == place[at] + offset)]
         return docs[at]
 
     youngest = np.full(n, np.inf)

@@ -53,6 +53,14 @@ def name_key(words_of_phrase: list[str]) -> str:
     return "".join(stem(w) for w in words_of_phrase)
 
 
+def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """np.isin(values, ordered) for a small sorted array, by binary search: isin sorted the
+    million pairs of a directory's descriptions with an argsort."""
+    if not ordered.size:
+        return np.zeros(values.size, dtype=bool)
+    return ordered[np.searchsorted(ordered, values).clip(max=ordered.size - 1)] == values
+
+
 class _TermIds:
     """Search terms as ids: each distinct word is stemmed (or dropped as a stop word) once."""
 
@@ -194,7 +202,7 @@ class SearchIndex:
             pairs = ids[:-1][together] * size + ids[1:][together]
             pair_docs = docs[1:][together]
             if tracked is not None:
-                kept = np.isin(pairs, tracked)
+                kept = _among(pairs, tracked)
                 pairs, pair_docs = pairs[kept], pair_docs[kept]
             found.append(pairs * max(n, 1) + pair_docs)
         both = distinct_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

@@ -18,19 +18,29 @@ import numpy as np
 
 from helpline.directory.text_match import fold, words
 
-# words() of a folded text whose letters and digits are all ASCII, in C: every other
-# character becomes a space and the rest is split, the same words as words() finds (its regex
-# was the larger part of reading a description). Such words stay bytes until told apart.
+# words() of a text whose letters and digits are all ASCII, in C: capitals made small,
+# apostrophes dropped, every other character but a-z and 0-9 made a space, and the rest split:
+# the same words as fold() and words()'s regex give (which were most of reading a
+# description). Such words stay bytes until told apart.
 _NOT_WORD = bytes(
-    c if chr(c) in string.ascii_lowercase + string.digits else ord(" ") for c in range(256)
+    ord(chr(c).lower()) if chr(c) in string.ascii_letters + string.digits else ord(" ")
+    for c in range(256)
 )
-# A letter or digit that is not ASCII ('é', 'ł', Urdu): such a text is read by words() itself.
-# Other characters that are not ASCII (dashes, quotes, '£') become spaces like '?' does.
-_NOT_ASCII_LETTER = re.compile(r"[^\W\x00-\x7f]")
+# A text with a letter or digit that is not ASCII ('é', 'ł', Urdu) is read by words() itself.
+# Other characters that are not ASCII (dashes, quotes, '£') become spaces as '?' does.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # Texts read into words are turned into ids this many at a time, so the words of a large
 # directory's descriptions are never all held as Python strings at once.
 _CHUNK = 2_000
+
+
+def _words_not_ascii(text: str) -> list[str] | list[bytes]:
+    """words() of a text with a character that is not ASCII."""
+    folded = fold(text)
+    if any(c.isalnum() for c in _NOT_ASCII.findall(folded)):
+        return words(text)
+    return folded.encode("ascii", "replace").translate(_NOT_WORD).split()
 
 
 class TextsRead:
@@ -55,12 +65,11 @@ class TextsRead:
             text_id = known.get(text)
             if text_id is None:
                 text_id = known[text] = len(known)
-                folded = fold(text)
-                said: list[str] | list[bytes] = (
-                    folded.encode("ascii", "replace").translate(_NOT_WORD).split()
-                    if folded.isascii() or not _NOT_ASCII_LETTER.search(folded)
-                    else words(text)
-                )
+                said: list[str] | list[bytes]
+                if text.isascii():  # fold() leaves such a text as it is, but for its case
+                    said = text.encode().translate(_NOT_WORD, b"'").split()
+                else:
+                    said = _words_not_ascii(text)
                 self._pending.append(said)
                 self._lengths.append(len(said))
                 if len(self._pending) >= _CHUNK:
