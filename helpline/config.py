@@ -126,9 +126,13 @@ def _engine_options(environ: Mapping[str, str], database_url: str) -> dict[str, 
     """The database engine's options: parameters never in an error; on PostgreSQL, a connect
     that gives up after DATABASE_CONNECT_TIMEOUT seconds. Without it a server that stopped
     answering (not refusing) holds each request for the operating system's minutes, past
-    Twilio's 15 s: the family would meet silence, not the apology."""
+    Twilio's 15 s: the family would meet silence, not the apology. And a statement that runs
+    longer than DATABASE_STATEMENT_TIMEOUT seconds (a stalled server, a lock held by a stuck
+    session) is cancelled by the server, for the same reason; 0 turns it off."""
     options: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
+        statement_ms = env_int(environ, "DATABASE_STATEMENT_TIMEOUT", 5) * 1000
         options["connect_args"] = {
-            "connect_timeout": env_int(environ, "DATABASE_CONNECT_TIMEOUT", 3)}
+            "connect_timeout": env_int(environ, "DATABASE_CONNECT_TIMEOUT", 3),
+            "options": f"-c statement_timeout={statement_ms}"}
     return options

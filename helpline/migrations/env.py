@@ -99,6 +99,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # DATABASE_STATEMENT_TIMEOUT is for requests: an index built on a large table
+                # may rightly take longer. LOCAL: the pooled connection keeps its timeout.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 
