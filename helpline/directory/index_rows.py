@@ -18,7 +18,7 @@ from helpline.directory.ages_said import ages_in_own_words
 from helpline.directory.audience import audiences
 from helpline.directory.geo import Centroids
 from helpline.directory.search_index import IndexedService
-from helpline.directory.texts_read import TextsRead
+from helpline.directory.texts_read import ServiceTexts, TextsRead
 from helpline.directory.vocabulary import Vocabulary
 
 
@@ -33,10 +33,10 @@ def reachable_by(
 
 def indexed_services(
     session: Session, centroids: Centroids, vocabulary: Vocabulary
-) -> tuple[list[IndexedService], TextsRead]:
+) -> tuple[list[IndexedService], ServiceTexts]:
     """Every active service, ordered by id, with what the index ranks and replies with; and
-    each name and description read into words, once here for the audience and kept for the
-    index's terms (reading them is most of a build)."""
+    its name, organisation and taxonomy terms, and description read into words, once here for
+    the audience and the index's terms (reading them is most of a build)."""
     service = m.Service.__table__
     active = select(service.c.id).where(service.c.status == "active").scalar_subquery()
     organizations = {row.id: row for row in session.execute(select(
@@ -56,18 +56,20 @@ def indexed_services(
     reading = TextsRead()
     names = reading.ids_of(row.name for row in rows)
     descriptions = reading.ids_of(row.description or "" for row in rows)
+    owners = [organizations.get(row.organization_id) for row in rows]
+    texts = ServiceTexts(reading, names, reading.ids_of(
+        " ".join([organization.name if organization else "", *tags.get(row.id, ())])
+        for row, organization in zip(rows, owners, strict=True)), descriptions)
     # The words of "name. description": the full stop keeps the two apart.
     audience = audiences(vocabulary, reading, names, descriptions)
     indexed = []
-    for row, (said_age, for_children, for_babies, for_send) in zip(rows, audience, strict=True):
-        organization = organizations.get(row.organization_id)
+    for row, organization, (said_age, for_children, for_babies, for_send) in zip(
+            rows, owners, audience, strict=True):
         email, url = reachable_by(row.email, row.url, *(
             (organization.email, organization.website) if organization else (None, None)))
         indexed.append(IndexedService(
             id=row.id,
             name=row.name,
-            description=row.description or "",
-            tags=" ".join([organization.name if organization else "", *tags.get(row.id, ())]),
             phone=phones.get(row.id),
             email=email,
             url=url,
@@ -79,7 +81,7 @@ def indexed_services(
             for_babies=for_babies,
             for_send=for_send,
         ))
-    return indexed, reading
+    return indexed, texts
 
 
 def _grouped(rows: Any) -> dict[str, list[Any]]:

@@ -142,10 +142,9 @@ def build_index(
     """Read every active service and index it."""
     if vocabulary is None:
         vocabulary = vocabulary_from(current_app.config["DATA_DIR"])
-    services, reading = indexed_services(session, centroids, vocabulary)
-    return SearchIndex(services,
-                       _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])),
-                       reading=reading)
+    services, texts = indexed_services(session, centroids, vocabulary)
+    return SearchIndex(services, texts,
+                       _phrases_of(vocabulary, keywords_from(current_app.config["DATA_DIR"])))
 
 
 def _phrases_of(vocabulary: Vocabulary, keywords: Keywords) -> frozenset[str]:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from helpline.directory.index_names import distinct_sorted, equal_runs, first_two, name_runs
 from helpline.directory.text_match import STOP_WORDS, stem, terms
-from helpline.directory.texts_read import TextsRead
+from helpline.directory.texts_read import ServiceTexts, TextsRead
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 1.5, "description": 1.0}
 K1 = 1.2
@@ -29,8 +29,6 @@ class IndexedService:
 
     id: str
     name: str
-    description: str
-    tags: str
     phone: str | None
     email: str | None
     url: str | None
@@ -94,12 +92,12 @@ class SearchIndex:
     """Term -> (service positions, weights) for every active service."""
 
     def __init__(
-        self, services: list[IndexedService], phrases: frozenset[str] | None = None,
-        reading: TextsRead | None = None,
+        self, services: list[IndexedService], texts: ServiceTexts,
+        phrases: frozenset[str] | None = None,
     ) -> None:
-        """Index the services. `phrases`: the several-word phrases a query can hold (from the
-        vocabulary and keywords), whose words must stand together; None tracks every pair.
-        `reading`: texts already read (the loader reads names and descriptions)."""
+        """Index the services by their texts (read by the loader). `phrases`: the several-word
+        phrases a query can hold (from the vocabulary and keywords), whose words must stand
+        together; None tracks every pair."""
         self.services = services
         self.tracked_pairs = None if phrases is None else frozenset(
             f"{a} {b}" for phrase in phrases
@@ -136,17 +134,12 @@ class SearchIndex:
         self.position_lon = np.array(lons, dtype=float)
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.idf: dict[str, float] = {}
-        reading = reading or TextsRead()
-        texts = {
-            "name": reading.ids_of(s.name for s in services),
-            "tags": reading.ids_of(s.tags for s in services),
-            "description": reading.ids_of(s.description for s in services),
-        }
-        self._build_postings(n, reading, texts)
+        fields = {"name": texts.name, "tags": texts.tags, "description": texts.description}
+        self._build_postings(n, texts.reading, fields)
         self.max_idf = math.log(1.0 + (n + 0.5) / 0.5)
         self.vocabulary = sorted(self.postings)
         self._corrections: dict[str, str | None] = {}
-        self.name_runs = name_runs(reading, texts["name"])
+        self.name_runs = name_runs(texts.reading, texts.name)
 
     def _build_postings(self, n: int, reading: TextsRead, texts: dict[str, np.ndarray]) -> None:
         """Every term's services and BM25F weights, and the tracked pairs' services, worked out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -117,3 +118,15 @@ class TextsRead:
         return np.fromiter(
             worked_out(list(self.word_ids)), dtype=np.int64, count=len(self.word_ids)
         )
+
+
+@dataclass(frozen=True)
+class ServiceTexts:
+    """Each service's name, organisation and taxonomy terms ('tags'), and description, as text
+    ids of `reading`: what the index reads its terms from. The texts themselves are not kept
+    (a directory's descriptions were the largest thing its index held, and never read again)."""
+
+    reading: TextsRead
+    name: np.ndarray
+    tags: np.ndarray
+    description: np.ndarray
