@@ -11,7 +11,9 @@ time in this process. For each request: `time.process_time` (this process's CPU,
 people's work on a shared machine barely moves it), the statements sent to the database (an
 engine `before_cursor_execute` event), commits, and the commands and round trips sent to Redis
 (each write to a Redis socket is one round trip: a pipeline is one). Round trips to the
-database are its statements and, on PostgreSQL, psycopg's BEGIN, COMMIT and ROLLBACK. Every
+database are its statements and, on PostgreSQL, psycopg's BEGIN, COMMIT and ROLLBACK; the
+PostgreSQL server's own CPU per request is read from /proc for its processes serving the
+database (the server on this machine, as in the benchmark). Every
 answer is checked as webhook_load.py checks it. `--profile N` prints cProfile's top N
 functions (by CPU time) over the measured requests; `--statements` prints each kind of statement
 with how often a request sent it.
@@ -148,6 +150,35 @@ def _tallied() -> Iterator[Tally]:
     yield _current
 
 
+def database_cpu(engine: Any) -> dict[int, float]:
+    """CPU seconds used so far by each server process on the engine's PostgreSQL database (the
+    server runs on this machine); empty for SQLite or off Linux."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        used = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def database_share(engine: Any, before: dict[int, float], requests: int) -> float | None:
+    """The database server's CPU seconds per request since `before`."""
+    after = database_cpu(engine)
+    if not after:
+        return None
+    return sum(spent - before.get(pid, 0.0) for pid, spent in after.items()) / requests
+
+
 def measure(
     app: Any,
     requests: list[tuple[str, dict[str, str], str]],
@@ -174,11 +205,13 @@ def measure(
     return cpu, tallies
 
 
-def report(name: str, cpu: list[float], tallies: list[Tally]) -> None:
+def report(name: str, cpu: list[float], tallies: list[Tally], server: float | None) -> None:
     n = len(cpu)
     print(
         f"  {name:9s} CPU {statistics.mean(cpu) * 1000:6.2f} ms/request "
-        f"(median {statistics.median(cpu) * 1000:.2f})   "
+        f"(median {statistics.median(cpu) * 1000:.2f}"
+        + (f", PostgreSQL's {server * 1000:.2f} ms" if server is not None else "")
+        + ")   "
         f"SQL {sum(t.total_statements() for t in tallies) / n:5.2f} statements, "
         f"{sum(t.commits for t in tallies) / n:4.2f} commits, "
         f"{sum(t.total_statements() + t.transaction_commands for t in tallies) / n:4.2f} "
@@ -239,8 +272,12 @@ def main() -> None:
         with app.app_context():
             _listen(db.engine)
         measure(app, warmup, args.scenario, None)
+        with app.app_context(), _tallied():  # not counted as a request's
+            before = database_cpu(db.engine)
         cpu, tallies = measure(app, measured, args.scenario, profiler)
-        results = [("helpline", cpu, tallies)]
+        with app.app_context(), _tallied():
+            server = database_share(db.engine, before, len(cpu))
+        results = [("helpline", cpu, tallies, server)]
 
         if not args.no_floor:
             from bench.floor_app import _ENGINE
@@ -250,8 +287,12 @@ def main() -> None:
             # Requests of their own: the floor logs texts under their MessageSids too.
             again = _requests(args.scenario, args.clients, wanted)
             measure(floor, again[: args.warmup], None, None)
+            with _tallied():
+                before = database_cpu(_ENGINE)
             floor_cpu, floor_tallies = measure(floor, again[args.warmup :], None, None)
-            results.append(("floor", floor_cpu, floor_tallies))
+            with _tallied():
+                server = database_share(_ENGINE, before, len(floor_cpu))
+            results.append(("floor", floor_cpu, floor_tallies, server))
 
     load = os.getloadavg()
     print(
@@ -259,8 +300,8 @@ def main() -> None:
         f"warm-up, database {database.split(':')[0]}, Redis "
         f"{'on' if settings['REDIS_URL'] else 'off'}, load average {load[0]:.2f}"
     )
-    for name, spent, counted in results:
-        report(name, spent, counted)
+    for name, spent, counted, database in results:
+        report(name, spent, counted, database)
     if len(results) == 2:
         print(
             f"  helpline CPU {statistics.mean(cpu) / statistics.mean(results[1][1]):.2f}x "
