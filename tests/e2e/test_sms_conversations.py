@@ -518,6 +518,10 @@ def test_a_keyword_text_reads_once_then_logs_and_remembers(
             .where((SmsMessage.message_sid == sid) | (SmsMessage.replying_to == sid))
             .order_by(SmsMessage.id)).all()
     assert logged == [("in", "EHC", "received", "EHC"), *[("out", r, None, "EHC") for r in replies]]
+    with local_offer.app_context():  # the pooled connection is back to transactions for others
+        connection = db.session.connection()
+        assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
+        db.session.rollback()
 
 
 def test_every_message_in_and_out_is_logged_with_what_it_matched(
