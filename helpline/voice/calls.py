@@ -145,13 +145,13 @@ def _started(session: Session, row: dict[str, Any]) -> bool:
     if not row["call_sid"]:
         return False  # no sid: open_call() keeps the one row such requests share
     now = utcnow()
-    number = row["phone_number"]
+    number = to_e164(row["phone_number"])
     inserted = session.connection().execute(_start_statement(session), {
-        **row, "phone_number": to_e164(number), "status": "in-progress", "created_at": now,
+        **row, "phone_number": number, "status": "in-progress", "created_at": now,
         "updated_at": now,
     }).first()
     if inserted is not None:
-        log.info("call %s from %s", row["call_sid"], mask_phone(to_e164(number)))
+        log.info("call %s from %s", row["call_sid"], mask_phone(number))
     return inserted is not None
 
 
