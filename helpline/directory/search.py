@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+import weakref
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from flask import current_app
@@ -329,17 +330,32 @@ def _result(index: SearchIndex, ranking: Ranking, i: int) -> SearchResult:
     )
 
 
+def _sources(
+    session: Session | None, revision: int | None
+) -> tuple[str, Centroids, Vocabulary, SearchIndex]:
+    """The data folder, its centroids and vocabulary, and the index of the directory."""
+    data_dir = current_app.config["DATA_DIR"]
+    centroids = centroids_in(data_dir)
+    vocabulary = vocabulary_from(data_dir)
+    index = index_cache.get(session or db.session(), centroids, revision, vocabulary)
+    return data_dir, centroids, vocabulary, index
+
+
 def _prepare(
     text: str, age: int | None, postcode: str | None, session: Session | None,
     revision: int | None,
 ) -> tuple[SearchIndex, Query, tuple[float, float] | None]:
-    session = session or db.session()
-    data_dir = current_app.config["DATA_DIR"]
-    centroids = centroids_in(data_dir)
-    vocabulary = vocabulary_from(data_dir)
-    index = index_cache.get(session, centroids, revision, vocabulary)
+    data_dir, centroids, vocabulary, index = _sources(session, revision)
     query = build_query(text, keywords_from(data_dir), vocabulary, index, age)
     return index, query, centroids.locate(postcode)
+
+
+# Families text the same few keywords again and again. The same words, age, place and limit
+# against the same index, vocabulary, keywords and centroids give the same answer, so each index
+# keeps its recent answers; they go with the index when an import replaces it.
+RECENT_ANSWERS = 1024
+_recent: weakref.WeakKeyDictionary[SearchIndex, dict[tuple[object, ...], Answer]] = (
+    weakref.WeakKeyDictionary())
 
 
 def answer(
@@ -355,13 +371,23 @@ def answer(
     An age in the text ("my son is 12") is used when none is given. `revision` is the
     directory revision if the caller has just read it (saves a round trip).
     """
-    index, query, place = _prepare(text, age, postcode, session, revision)
-    results: list[SearchResult] = []
-    if index.services and query.concepts:
-        ranking = rank(query, index, place)
-        results = [_result(index, ranking, i) for i in pick(ranking, index, limit)]
-    return Answer(results, query.looked_for, query.nearest_area, query.age,
-                  tuple(a.keyword for a in query.areas))
+    data_dir, centroids, vocabulary, index = _sources(session, revision)
+    recent = _recent.setdefault(index, {})
+    keywords = keywords_from(data_dir)
+    key = (vocabulary, keywords, centroids, text, age, postcode, limit)
+    found = recent.get(key)
+    if found is None:
+        query = build_query(text, keywords, vocabulary, index, age)
+        results: list[SearchResult] = []
+        if index.services and query.concepts:
+            ranking = rank(query, index, centroids.locate(postcode))
+            results = [_result(index, ranking, i) for i in pick(ranking, index, limit)]
+        found = Answer(results, query.looked_for, query.nearest_area, query.age,
+                       tuple(a.keyword for a in query.areas))
+        if len(recent) >= RECENT_ANSWERS:
+            recent.clear()  # simpler than least-recently-used, and as good for a few keywords
+        recent[key] = found
+    return replace(found, results=list(found.results))  # the caller may change its list
 
 
 def search(

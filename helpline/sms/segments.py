@@ -88,7 +88,8 @@ def count_segments(text: str) -> SegmentCount:
     """Parts needed for the text; an escape pair or a character is never split across parts."""
     if _GSM7_ALL.issuperset(text):
         # The common case, and cheap: every GSM-7 character stands alone (no joiners or marks).
-        escapes = sum(text.count(c) for c in GSM7_EXTENSION)
+        # Most texts have no escaped character at all; packing a reply counts a dozen strings.
+        escapes = 0 if GSM7_BASIC.issuperset(text) else sum(text.count(c) for c in GSM7_EXTENSION)
         units = len(text) + escapes
         if units * 7 <= SEGMENT_BITS:
             return SegmentCount("GSM-7", 1, units)

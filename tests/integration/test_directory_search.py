@@ -298,3 +298,24 @@ def test_a_teenager_brings_young_peoples_services_up_among_those_for_the_need(
     assert "Young Minds" not in anyone[:3]
     # Still the need decides: every service listed is one found for the need alone.
     assert set(teenager[:3]) <= set(anyone)
+
+
+def test_a_search_asked_again_is_answered_anew_once_an_import_changes_the_directory(
+    app: Flask, tmp_path: Path
+) -> None:
+    # Answers are kept per index for the keywords families send again and again; an import
+    # replaces the index, and a caller's changes to a list never reach the next caller.
+    feed = tmp_path / "clubs.json"
+    feed.write_text(json.dumps([_club("Sunflower Club Lincoln", "LN1", 53.235, -0.548)]))
+    with app.app_context():
+        run_import([str(feed)], "clubs")
+        first = search("short breaks club", limit=5)
+        first.clear()
+        again = search("short breaks club", limit=5)
+        feed.write_text(json.dumps([_club("Sunflower Club Lincoln", "LN1", 53.235, -0.548),
+                                    _club("Sunflower Club Scunthorpe", "DN15", 53.59, -0.66)]))
+        run_import([str(feed)], "clubs")
+        after_import = search("short breaks club", limit=5)
+    assert [r.name for r in again] == ["Sunflower Club Lincoln"]
+    assert {r.name for r in after_import} == {"Sunflower Club Lincoln",
+                                              "Sunflower Club Scunthorpe"}
