@@ -54,7 +54,7 @@ class TextsRead:
         self._pending: list[list[str] | list[bytes]] = []
         self._chunks: list[np.ndarray] = []
         self._lengths: list[int] = []
-        self._flat = np.zeros(0, dtype=np.int64)
+        self._flat = np.zeros(0, dtype=np.int32)
         self._starts = np.zeros(0, dtype=np.int64)
         self._text_lengths = np.zeros(0, dtype=np.int64)
 
@@ -85,7 +85,7 @@ class TextsRead:
             word = token.decode() if isinstance(token, bytes) else token
             of_token[token] = ids.setdefault(word, len(ids))
         self._chunks.append(
-            np.fromiter(map(of_token.__getitem__, flat), dtype=np.int64, count=len(flat))
+            np.fromiter(map(of_token.__getitem__, flat), dtype=np.int32, count=len(flat))
         )
         self._pending = []
 
@@ -101,7 +101,8 @@ class TextsRead:
 
     def words_of(self, *parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(word ids, which document) for documents made of texts one after another: parts[k]
-        holds each document's k-th text (by id)."""
+        holds each document's k-th text (by id). Both are int32: they are the largest arrays a
+        build holds (a word for every word of every description), and widen where combined."""
         self._all_read()
         n = parts[0].size if parts else 0
         texts = np.stack(parts, axis=1).ravel() if parts else np.zeros(0, dtype=np.int64)
@@ -109,7 +110,7 @@ class TextsRead:
         placed = np.cumsum(lengths) - lengths
         at = np.arange(int(lengths.sum()), dtype=np.int64)
         at += np.repeat(self._starts[texts] - placed, lengths)
-        docs = np.repeat(np.repeat(np.arange(n, dtype=np.int64), len(parts)), lengths)
+        docs = np.repeat(np.repeat(np.arange(n, dtype=np.int32), len(parts)), lengths)
         return self._flat[at], docs
 
     def per_word(self, worked_out: Callable[[list[str]], Iterable[int]]) -> np.ndarray:
