@@ -19,8 +19,11 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the helpline app; `config` overrides settings read from the environment."""
+def create_app(config: Mapping[str, Any] | None = None, *, command: bool = False) -> Flask:
+    """Build the helpline app; `config` overrides settings read from the environment.
+
+    `command`: for a command or a worker, not the web: its database statements have the
+    commands' time limit (COMMAND_STATEMENT_TIMEOUT), not the webhooks'."""
     # HELPLINE_INSTANCE_PATH: a writable folder when the package is installed read-only (the
     # container image); by default Flask's instance folder beside the code.
     app = Flask(__name__, instance_relative_config=True,
@@ -28,6 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(os.environ, app.instance_path))
     if config:
         app.config.update(config)
+    if command and not (config and "SQLALCHEMY_ENGINE_OPTIONS" in config):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app.config["COMMAND_ENGINE_OPTIONS"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from helpline import demo
 

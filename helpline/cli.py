@@ -9,5 +9,7 @@ from helpline import create_app
 
 def main() -> None:
     """Entry point of the `helpline` console script."""
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Local Offer Helpline commands.")
+    # A command or a worker: its statements have the commands' time limit, not the webhooks'.
+    cli = FlaskGroup(create_app=lambda: create_app(command=True),
+                     help="Local Offer Helpline commands.")
     cli.main(prog_name="helpline")

@@ -51,7 +51,12 @@ def load_settings(environ: Mapping[str, str], instance_path: str) -> dict[str, A
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A failed statement's error names its parameters: phone numbers and texts, which
         # must never reach a log.
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(environ, database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(
+            environ, database_url, env_int(environ, "DATABASE_STATEMENT_TIMEOUT", 5)),
+        # Commands and workers (an import, the retention purge, a report): nobody waits on the
+        # line, and a statement over a large table may rightly take longer than a webhook's.
+        "COMMAND_ENGINE_OPTIONS": _engine_options(
+            environ, database_url, env_int(environ, "COMMAND_STATEMENT_TIMEOUT", 0)),
         "REDIS_URL": env_str(environ, "REDIS_URL"),
         "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL").rstrip("/"),
         "TWILIO_ACCOUNT_SID": env_str(environ, "TWILIO_ACCOUNT_SID"),
@@ -122,7 +127,9 @@ def _transport(name: str) -> str:
     return name
 
 
-def _engine_options(environ: Mapping[str, str], database_url: str) -> dict[str, Any]:
+def _engine_options(
+    environ: Mapping[str, str], database_url: str, statement_timeout: int
+) -> dict[str, Any]:
     """The database engine's options: parameters never in an error; on PostgreSQL, a connect
     that gives up after DATABASE_CONNECT_TIMEOUT seconds. Without it a server that stopped
     answering (not refusing) holds each request for the operating system's minutes, past
@@ -131,7 +138,7 @@ def _engine_options(environ: Mapping[str, str], database_url: str) -> dict[str, 
     session) is cancelled by the server, for the same reason; 0 turns it off."""
     options: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
-        statement_ms = env_int(environ, "DATABASE_STATEMENT_TIMEOUT", 5) * 1000
+        statement_ms = statement_timeout * 1000
         options["connect_args"] = {
             "connect_timeout": env_int(environ, "DATABASE_CONNECT_TIMEOUT", 3),
             "options": f"-c statement_timeout={statement_ms}"}

@@ -150,7 +150,7 @@ def job_app_context() -> Iterator[Flask]:
         if _worker_app is None:
             from helpline import create_app
 
-            set_worker_app(create_app())
+            set_worker_app(create_app(command=True))
         assert _worker_app is not None
         app = _worker_app
     with app.app_context():
