@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, String, bindparam, exists, insert, select, text
+from sqlalchemy import Integer, String, bindparam, exists, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -172,19 +172,20 @@ _CONVERSATIONS = SmsConversation.__table__
 _OPT_OUTS = OptOut.__table__
 
 
-# Built once: a statement object per text would cost more than running it.
-_CONVERSATION = _CONVERSATIONS.c.phone_number == bindparam("phone")
+# Built once: a statement object per text would cost more than running it. One look-up of the
+# conversation (a row of constants left-joined to it), not one subquery per column.
+_ONE = select(literal(1).label("one")).subquery()
 _REMEMBERED = select(
-    select(_CONVERSATIONS.c.language).where(_CONVERSATION).scalar_subquery(),
-    select(_CONVERSATIONS.c.state).where(_CONVERSATION).scalar_subquery(),
+    _CONVERSATIONS.c.language,
+    _CONVERSATIONS.c.state,
     exists().where(_OPT_OUTS.c.phone_number == bindparam("phone")),
-    select(_CONVERSATIONS.c.version).where(_CONVERSATION).scalar_subquery(),
+    _CONVERSATIONS.c.version,
     # The directory's revision too: a search then needn't ask for it in a round trip of its own.
     select(DirectoryRevision.__table__.c.revision)
     .where(DirectoryRevision.__table__.c.id == 1).scalar_subquery(),
-    select(_CONVERSATIONS.c.counted_hour).where(_CONVERSATION).scalar_subquery(),
-    select(_CONVERSATIONS.c.texts_this_hour).where(_CONVERSATION).scalar_subquery(),
-)
+    _CONVERSATIONS.c.counted_hour,
+    _CONVERSATIONS.c.texts_this_hour,
+).select_from(_ONE.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.phone_number == bindparam("phone")))
 
 
 class Remembered(NamedTuple):
