@@ -285,7 +285,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from helpline import create_app
-    from helpline.directory.search import index_cache, search
+    from helpline.directory.search import forget_recent_answers, index_cache, search
     from helpline.extensions import db
 
     workdir = Path(tempfile.mkdtemp(prefix="helpline-bench-"))
@@ -310,15 +310,21 @@ def main() -> None:
         ids = [row[0] for row in db.session.execute(text("SELECT id FROM service")).all()]
         rng = random.Random(11)
         search_ms: list[float] = []
+        again_ms: list[float] = []
         lookup_ms: list[float] = []
         for i in range(args.queries):
             query = QUERIES[i % len(QUERIES)]
             age = rng.choice([None, None, 4, 12, 19])
             postcode = rng.choice([None, None, rng.choice(DISTRICTS)])
+            # The ranking itself: each index keeps recent answers, which would time a look-up.
+            forget_recent_answers()
             t0 = time.perf_counter()
             results = search(query, age=age, postcode=postcode, limit=3)
             search_ms.append((time.perf_counter() - t0) * 1000)
             assert results or query == "help with money", query
+            t0 = time.perf_counter()
+            search(query, age=age, postcode=postcode, limit=3)
+            again_ms.append((time.perf_counter() - t0) * 1000)
             service_id = rng.choice(ids)
             t0 = time.perf_counter()
             db.session.execute(
@@ -330,6 +336,8 @@ def main() -> None:
     print(f"{'':28}{'median ms':>10}{'p99 ms':>10}")
     median, p99 = statistics.median(search_ms), percentile(search_ms, 0.99)
     print(f"{'search() top 3':28}{median:>10.3f}{p99:>10.3f}")
+    print(f"{'the same search again (kept)':28}{statistics.median(again_ms):>10.3f}"
+          f"{percentile(again_ms, 0.99):>10.3f}")
     print(
         f"{'SQL lookup by id (baseline)':28}{statistics.median(lookup_ms):>10.3f}"
         f"{percentile(lookup_ms, 0.99):>10.3f}"
