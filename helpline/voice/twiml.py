@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,8 +32,19 @@ _queue_failed_at: dict[str, float] = {}
 def url(path: str, **params: object) -> str:
     """An absolute URL for Twilio to request next (signatures cover the whole URL)."""
     base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
-    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return _absolute_url(base, path, tuple(params.items()))
+
+
+# A call's URLs are few (its menus, languages, tries and ages), and quoting them was a tenth of a
+# step's CPU: each is built once. The caller's own words (q) are in some, hence the bound.
+@lru_cache(maxsize=4096)
+def _absolute_url(base: str, path: str, params: tuple[tuple[str, object], ...]) -> str:
+    query = urlencode([(k, v) for k, v in params if v is not None])
     return f"{base}{path}" + (f"?{query}" if query else "")
+
+
+# Prompts are a few hundred texts: their names (a hash each) are worked out once per process.
+_audio_name = lru_cache(maxsize=4096)(audio_name)
 
 
 def join_adviser_queue(response: VoiceResponse, language: str | None) -> str:
@@ -83,7 +95,7 @@ class Speaker:
     def line(self, verb: Any, line: Line) -> None:
         """Play the line's cached audio, or say it (and have the audio rendered for next time)."""
         if self.engine in ("gtts", "espeak"):
-            name = audio_name(self.engine, line.language, line.text)
+            name = _audio_name(self.engine, line.language, line.text)
             if audio_store().playable(line.language, name):
                 verb.play(url(f"/audio/{line.language}/{name}"))
                 return
@@ -107,16 +119,18 @@ class Speaker:
             verb.say(text)
 
     def _render_later(self, language: str, text: str, name: str) -> None:
-        from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
-
-        # Without a queue the job would run inside this request: the caller would wait for it.
         # Per store (one per app): a second app in the same process (a test) asks for itself.
         memo = f"{id(audio_store())}/{language}/{name}"
         now = time.monotonic()
         asked = _asked_to_render.get(memo)
         failed = _queue_failed_at.get("queue")
-        if (queues() is None or (asked is not None and now - asked < ASK_AGAIN_SECONDS)
+        if ((asked is not None and now - asked < ASK_AGAIN_SECONDS)
                 or (failed is not None and now - failed < QUEUE_RETRY_SECONDS)):
+            return  # asked lately (the usual case on a call step: looked at before the queue)
+        from helpline.jobs import EnqueueFailed, enqueue, job_id_for, queues
+
+        if queues() is None:
+            # Without a queue the job would run inside this request: the caller would wait.
             return
         if len(_asked_to_render) > 10_000:
             _asked_to_render.clear()
