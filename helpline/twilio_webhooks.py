@@ -4,17 +4,22 @@ then every field it carries cut to a sane length, with control characters taken 
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlparse, urlsplit
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
+    HMAC_SHA1,
+    HMAC_SHA256,
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
+    add_port,
     get_signature_algorithm,
+    remove_port,
 )
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
@@ -83,20 +88,36 @@ def is_signed_by_twilio() -> bool:
     algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
     url = signed_url()
     params: Any
-    # The validator takes a body hash only when its own parse of the URL finds one (a blank
-    # ?bodySHA256= is no hash): asked any other way, a raw body makes it fail with an error.
-    if "bodySHA256" in parse_qs(urlsplit(url).query):
-        # JSON bodies are signed by a hash of the raw body carried in the query string.
-        params = request.get_data(as_text=True)
-    elif request.method == "POST":
-        params = request.form  # a MultiDict: repeated fields are all signed
-    else:
-        params = {}
     try:
-        return any(RequestValidator(token).validate(url, params, signature, algorithm)
-                   for token in tokens)
+        # The validator takes a body hash only when its own parse of the URL finds one (a blank
+        # ?bodySHA256= is no hash): asked any other way, a raw body makes it fail with an error.
+        if "bodySHA256" in parse_qs(urlsplit(url).query):
+            # JSON bodies are signed by a hash of the raw body carried in the query string.
+            params = request.get_data(as_text=True)
+            return any(RequestValidator(token).validate(url, params, signature, algorithm)
+                       for token in tokens)
+        params = request.form if request.method == "POST" else {}  # MultiDict: all repeats
+        return any(_form_signed(token, url, params, signature, algorithm) for token in tokens)
     except (TypeError, ValueError, UnicodeError):  # a forged request shaped to break the check
         return False
+
+
+def _form_signed(token: str, url: str, params: Any, signature: str, algorithm: str) -> bool:
+    """RequestValidator.validate() for a form: the signature of the URL with or without its
+    port, compared in constant time; the form the URL has is tried first and the other only
+    if it fails (validate() signs both every time, a third of a voice step's check)."""
+    validator = RequestValidator(token)
+    if (algorithm or HMAC_SHA1).upper() not in (HMAC_SHA1, HMAC_SHA256):
+        return bool(validator.validate(url, params, signature, algorithm))  # logs it: False
+    parsed = urlparse(url)
+    forms = (add_port(parsed), remove_port(parsed)) if parsed.port else (
+        remove_port(parsed), add_port(parsed))
+    expected = signature.encode()
+    return any(
+        hmac.compare_digest(validator.compute_signature(form, params, algorithm).encode(),
+                            expected)
+        for form in forms
+    )
 
 
 def twilio_request(view: F) -> F:

@@ -32,6 +32,12 @@ def probe_app(make_app: Any) -> Flask:
 PARAMS = {"From": "+447700900123", "Body": "HELP", "MessageSid": "SM" + "1" * 32}
 
 
+def _signed_route(application: Flask, path: str) -> Flask:
+    """The app with a signed route at `path` that answers "ran"."""
+    application.post(path, endpoint=path)(twilio_request(lambda: "ran"))
+    return application
+
+
 def test_correctly_signed_request_reaches_the_view(probe_app: Flask) -> None:
     response = TwilioSigner(probe_app.test_client()).post("/probe/signed", PARAMS)
     assert response.status_code == 200
@@ -77,14 +83,7 @@ def test_query_string_is_part_of_the_signed_url(probe_app: Flask) -> None:
 
 
 def test_without_public_base_url_the_request_url_is_used(make_app: Any) -> None:
-    application = make_app(PUBLIC_BASE_URL="")
-
-    @application.post("/probe/own-url")
-    @twilio_request
-    def probe() -> str:
-        return "ran"
-
-    client = application.test_client()
+    client = _signed_route(make_app(PUBLIC_BASE_URL=""), "/probe/own-url").test_client()
     validator = RequestValidator(TWILIO_TEST_TOKEN)
     own = validator.compute_signature("http://localhost/probe/own-url", PARAMS)
     public = validator.compute_signature(PUBLIC_BASE_URL + "/probe/own-url", PARAMS)
@@ -114,3 +113,24 @@ def test_while_the_token_is_rotated_the_previous_one_signs_too_and_no_other(
     assert signed_new.post("/probe/rotating", PARAMS).status_code == 200
     stranger = TwilioSigner(client, token="somebody-elses-token")
     assert stranger.post("/probe/rotating", PARAMS).status_code == 403
+
+
+@pytest.mark.parametrize("base", ["https://helpline.example", "https://helpline.example:443"])
+@pytest.mark.parametrize("algorithm", ["HMAC_SHA1", "HMAC_SHA256"])
+def test_the_url_is_signed_with_or_without_its_port_whichever_the_base_url_has(
+    make_app: Any, base: str, algorithm: str
+) -> None:
+    client = _signed_route(make_app(PUBLIC_BASE_URL=base), "/probe/ported").test_client()
+    validator = RequestValidator(TWILIO_TEST_TOKEN)
+    headers = {"X-Twilio-Webhooks-Signature-Settings": f"key=k,algorithm={algorithm}"}
+
+    def post(url: str, params: dict[str, str] = PARAMS) -> int:
+        signature = validator.compute_signature(url, params, algorithm)
+        return client.post("/probe/ported?lang=pl", data=PARAMS,
+                           headers={**headers, "X-Twilio-Signature": signature}).status_code
+
+    assert post("https://helpline.example/probe/ported?lang=pl") == 200
+    assert post("https://helpline.example:443/probe/ported?lang=pl") == 200
+    assert post("https://helpline.example:8443/probe/ported?lang=pl") == 403
+    assert post("https://helpline.example/probe/ported") == 403
+    assert post("https://helpline.example/probe/ported?lang=pl", {**PARAMS, "Body": "x"}) == 403
