@@ -95,9 +95,12 @@ def answer(
     for line in [*(before or []), *turn.say]:
         speaker.line(response, line)
     session = db.session()
-    if turn.action == "menu" and turn.state.node != SEARCH_NODE:
+    if turn.action == "menu" and turn.state.node != SEARCH_NODE and not (
+        calls.stays_put(turn, came_from) and not (turn.menu and turn.menu.read_services)
+    ):
         # The step's one write is the call's row (an UPDATE, or the INSERT that starts it),
         # committed at once below: on PostgreSQL it needs no BEGIN and COMMIT of its own.
+        # A re-prompt that reads nothing out writes nothing: no connection is taken for it.
         each_statement_commits(session)
     readout, informed, heard = _read_out(flow, turn)
     fresh = calls.advance(session, call_sid, turn, informed=informed, from_number=from_number,

@@ -79,6 +79,15 @@ def _menu_step_update(with_steps: bool, informed: bool) -> Update:
 _MENU_STEP = {(s, i): _menu_step_update(s, i) for s in (False, True) for i in (False, True)}
 
 
+def stays_put(turn: Turn, came_from: tuple[str, str] | None) -> bool:
+    """True for a re-prompt or repeat at the menu the request answered (came_from: its node and
+    language): advance() writes nothing for it unless a service was read out on it."""
+    state = turn.state
+    return (
+        turn.action == "menu" and not state.path and came_from == (state.node, state.language)
+    )
+
+
 def advance(
     session: Session,
     call_sid: str,
@@ -101,12 +110,7 @@ def advance(
     """
     state = turn.state
     key = (step_key or secrets.token_hex(16))[:64]  # no key: never taken for a replay
-    if (
-        turn.action == "menu"
-        and not state.path
-        and not informed
-        and came_from == (state.node, state.language)
-    ):
+    if not informed and stays_put(turn, came_from):
         return True
     steps = " > ".join(state.path)
     start = {"call_sid": call_sid[:64], "phone_number": from_number, "language": state.language,
