@@ -51,7 +51,9 @@ _CONTROLS.update({127: None})
 def cap(name: str, value: str) -> str:
     """A field's value without control characters, cut to its field's longest length."""
     limit = FIELD_CAPS.get(name, SID_CAP if name.endswith("Sid") else DEFAULT_CAP)
-    return value[: limit * 2].translate(_CONTROLS)[:limit]
+    value = value[: limit * 2]
+    # A printable value has no control character: nearly every field, so no translate().
+    return (value if value.isprintable() else value.translate(_CONTROLS))[:limit]
 
 
 def capped(fields: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
