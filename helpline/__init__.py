@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from helpline.config import load_settings
-from helpline.extensions import db, migrate
+from helpline.extensions import CookieSessions, db, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, command: bool = False
     # container image); by default Flask's instance folder beside the code.
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("HELPLINE_INSTANCE_PATH") or None)
+    app.session_interface = CookieSessions()
     app.config.update(load_settings(os.environ, app.instance_path))
     if config:
         app.config.update(config)

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, Result, event
@@ -77,6 +79,24 @@ def affected_rows(result: Result[Any]) -> int:
 
 
 migrate = Migrate()
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the same in every way, without their cost on a request
+    that brings no session cookie and never touches the session (every Twilio webhook): Flask
+    builds the cookie's signer and reads seven cookie settings on each such request, then finds
+    nothing to do."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when there is no cookie to read; else as Flask opens one."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        """Nothing for an empty session nobody read or changed; else as Flask saves one."""
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 @event.listens_for(Engine, "connect")
