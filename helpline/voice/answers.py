@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from helpline.extensions import db, each_statement_commits
+from helpline.extensions import autocommit_connection, db, each_statement_commits
 from helpline.flows.engine import SEARCH_NODE, Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
 from helpline.voice import calls
@@ -95,16 +95,24 @@ def answer(
     for line in [*(before or []), *turn.say]:
         speaker.line(response, line)
     session = db.session()
-    if turn.action == "menu" and turn.state.node != SEARCH_NODE and not (
-        calls.stays_put(turn, came_from) and not (turn.menu and turn.menu.read_services)
-    ):
-        # The step's one write is the call's row (an UPDATE, or the INSERT that starts it),
-        # committed at once below: on PostgreSQL it needs no BEGIN and COMMIT of its own.
-        # A re-prompt that reads nothing out writes nothing: no connection is taken for it.
-        each_statement_commits(session)
-    readout, informed, heard = _read_out(flow, turn)
-    fresh = calls.advance(session, call_sid, turn, informed=informed, from_number=from_number,
-                          came_from=came_from, step_key=step_key, heard=heard)
+    # A menu step's one write is the call's row (an UPDATE, or the INSERT that starts it): on
+    # PostgreSQL it needs no BEGIN and COMMIT of its own. With a read-out it runs on the
+    # session (which reads the directory's revision first); else on a connection of its own,
+    # without the session's bookkeeping; a re-prompt that reads nothing out writes nothing.
+    own = None
+    if turn.action == "menu" and turn.state.node != SEARCH_NODE:
+        if turn.menu is not None and turn.menu.read_services:
+            each_statement_commits(session)
+        elif not calls.stays_put(turn, came_from):
+            own = autocommit_connection(session)
+    try:
+        readout, informed, heard = _read_out(flow, turn)
+        fresh = calls.advance(session, call_sid, turn, informed=informed,
+                              from_number=from_number, came_from=came_from, step_key=step_key,
+                              heard=heard, connection=own)
+    finally:
+        if own is not None:
+            own.close()
     if readout and not informed and turn.state.node == SEARCH_NODE and fresh:
         calls.found_nothing(session, call_sid, turn.state.query)
     # The call's place is kept first: a failing text or callback below can't lose it.

@@ -8,7 +8,17 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Insert, Update, bindparam, case, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Insert,
+    Update,
+    bindparam,
+    case,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -98,6 +108,7 @@ def advance(
     came_from: tuple[str, str] | None = None,
     step_key: str | None = None,
     heard: str = "",
+    connection: Connection | None = None,
 ) -> bool:
     """Keep where the call is now, adding the turn's new steps to its path, in one UPDATE;
     False when this request (`step_key`, a digest of it) was the call's last step already.
@@ -106,7 +117,8 @@ def advance(
     appended in SQL and the row is never read on a menu step. A re-prompt or repeat at the same
     menu (came_from: the node and language the request answered) writes nothing: its place is
     in the URL Twilio calls next. A replayed request writes nothing either. The caller commits.
-    `heard` is the id of the service read out on this step (with `informed`).
+    `heard` is the id of the service read out on this step (with `informed`). `connection`:
+    where the call's one statement runs, if not on the session (see autocommit_connection).
     """
     state = turn.state
     key = (step_key or secrets.token_hex(16))[:64]  # no key: never taken for a replay
@@ -117,7 +129,7 @@ def advance(
              "node": state.node[:64], "tries": state.tries, "path": steps, "last_step": key,
              "outcome": "informed" if informed else None, "service_ids": heard or None}
     if came_from is None:  # not a menu step (a new call, a message, the queue): rare, read it
-        if _started(session, start):  # a new call: its row in one statement
+        if _started(session, start, connection):  # a new call: its row in one statement
             return True
         call = open_call(session, call_sid, from_number, state.language)
         if call.last_step == key:
@@ -131,7 +143,8 @@ def advance(
         call.updated_at, call.last_step = utcnow(), key
         session.flush()
         return True
-    result = session.connection().execute(_MENU_STEP[(bool(steps), informed)], {
+    on = session.connection() if connection is None else connection
+    result = on.execute(_MENU_STEP[(bool(steps), informed)], {
         "call": call_sid[:64], "to_node": state.node[:64], "to_tries": state.tries,
         "to_language": state.language, "now": utcnow(), "steps": steps, "step": key,
         "heard": heard,
@@ -140,17 +153,18 @@ def advance(
         return True
     # The first request of the call (or its row was lost): start the row. If it is there, the
     # UPDATE matched nothing because this step was taken.
-    return _started(session, start)
+    return _started(session, start, connection)
 
 
-def _started(session: Session, row: dict[str, Any]) -> bool:
+def _started(session: Session, row: dict[str, Any], connection: Connection | None = None) -> bool:
     """Insert a call's row as its first request leaves it, in one statement; False (nothing
     written) if the call has one already."""
     if not row["call_sid"]:
         return False  # no sid: open_call() keeps the one row such requests share
     now = utcnow()
     number = to_e164(row["phone_number"])
-    inserted = session.connection().execute(_start_statement(session), {
+    on = session.connection() if connection is None else connection
+    inserted = on.execute(_start_statement(session), {
         **row, "phone_number": number, "status": "in-progress", "created_at": now,
         "updated_at": now,
     }).first()
