@@ -17,13 +17,11 @@ SERVICES_LISTED = 9
 TEXTED = 3
 
 
-# Services found per (database, directory revision, words): a menu's search is the same for every
-# caller until the directory changes, so most calls skip the scoring.
-_found: dict[tuple[str, int, str, str, int | None], list[SearchResult]] = {}
-MAX_CACHED_SEARCHES = 512
 # A service's weekly hours per (database, directory revision, service): read once, not on
-# every call that hears the service.
+# every call that hears the service. (A menu's search needs no cache here: each search index
+# keeps its recent answers, and a menu's words are the same for every caller.)
 _hours: dict[tuple[str, int, str, str], list[tuple[int, int, time, time]]] = {}
+MAX_CACHED_HOURS = 512
 
 
 def services_for(words: str, age: int | None = None) -> list[SearchResult]:
@@ -52,23 +50,17 @@ def services_with_hours(
         revision[0] if revision else 0,
         str(revision[1]) if revision else "",
     )
-    key = (*directory, words, age)
-    found = _found.get(key)
-    if found is None:
-        found = search(words, age=age, limit=SERVICES_LISTED, session=session)
-        if len(_found) >= MAX_CACHED_SEARCHES:
-            _found.clear()
-        _found[key] = found
+    found = search(words, age=age, limit=SERVICES_LISTED, session=session, revision=directory[1])
     if item is None or item >= len(found):
-        return list(found), []
+        return found, []
     service_id = found[item].id
     hours = _hours.get((*directory, service_id))
     if hours is None:
         hours = service_runs(session, service_id)
-        if len(_hours) >= MAX_CACHED_SEARCHES:
+        if len(_hours) >= MAX_CACHED_HOURS:
             _hours.clear()
         _hours[(*directory, service_id)] = hours
-    return list(found), list(hours)
+    return found, list(hours)
 
 
 def area_name(words: str, language: str = "en") -> str:
