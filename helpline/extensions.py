@@ -67,7 +67,7 @@ def each_statement_commits(session: Any) -> bool:
     they are two of its four. Work that needs several writes together rolls back first (which
     ends this) and runs them in a transaction as usual.
     """
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+    if not _may_autocommit(session):
         return False
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return True
@@ -79,12 +79,16 @@ def autocommit_connection(session: Any) -> Connection | None:
     session's transaction does it). The ORM session's bookkeeping around one statement (its
     transaction, the connection's autocommit switch and reset) cost more CPU than the statement.
     The caller closes it."""
-    if session.in_transaction():
+    if not _may_autocommit(session):
         return None
-    engine = session.get_bind()
-    if engine.dialect.name != "postgresql":
-        return None
-    return cast(Connection, engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+    return cast(Connection, session.get_bind().connect().execution_options(
+        isolation_level="AUTOCOMMIT"))
+
+
+def _may_autocommit(session: Any) -> bool:
+    """PostgreSQL (psycopg's BEGIN and COMMIT are round trips of their own), and nothing of the
+    session's own under way that a statement committing by itself would split."""
+    return not session.in_transaction() and session.get_bind().dialect.name == "postgresql"
 
 
 def affected_rows(result: Result[Any]) -> int:

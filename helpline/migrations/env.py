@@ -100,8 +100,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
-                # DATABASE_STATEMENT_TIMEOUT is for requests: an index built on a large table
-                # may rightly take longer. LOCAL: the pooled connection keeps its timeout.
+                # A statement time limit (DATABASE_ or COMMAND_STATEMENT_TIMEOUT) is for requests
+                # and jobs: an index built on a large table may rightly take longer. LOCAL: the
+                # pooled connection keeps its limit.
                 connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
