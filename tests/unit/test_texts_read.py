@@ -10,7 +10,7 @@ import numpy as np
 from helpline.directory.audience import audiences
 from helpline.directory.index_names import NAME_RUN, name_runs
 from helpline.directory.text_match import STOP_WORDS, stem, words
-from helpline.directory.texts_read import TextsRead
+from helpline.directory.texts_read import _SEPARATOR_CANDIDATES, _SEPARATORS, TextsRead
 from helpline.directory.vocabulary import load_vocabulary
 
 VOCABULARY = load_vocabulary(Path(__file__).resolve().parents[2] / "data" / "vocabulary.yaml")
@@ -38,6 +38,19 @@ def words_read(reading: TextsRead, *parts: np.ndarray) -> list[list[str]]:
 def test_each_text_reads_as_the_words_words_gives() -> None:
     reading = TextsRead()
     assert words_read(reading, reading.ids_of(TEXTS)) == [words(text) for text in TEXTS]
+
+
+def test_a_text_ascii_but_for_quotes_dashes_and_symbols_reads_as_words_gives() -> None:
+    # Such characters are made spaces before the fast path: beside letters, digits, apostrophes,
+    # each other, and letters that are not ASCII, the words must be words()'s.
+    texts = [
+        f"{before}Don{char}t{char}{char}miss 5{char}11 {char}caf{after}"
+        for char, _ in _SEPARATORS
+        for before, after in (("", ""), ("'", "é"), ("x\u0301 ", "e\u0301"), (char, " ’"))
+    ]
+    texts += [char for char in _SEPARATOR_CANDIDATES]
+    reading = TextsRead()
+    assert words_read(reading, reading.ids_of(texts)) == [words(text) for text in texts]
 
 
 def test_a_document_of_two_texts_is_their_words_one_after_the_other() -> None:
