@@ -33,19 +33,25 @@ class SmsConversation(db.Model):  # type: ignore[name-defined,misc]
     texts_this_hour: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
+_SENT = "message_sid IS NOT NULL"
+_REPLY = "replying_to IS NOT NULL"
+
+
 class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
     """Every text in and out, with what it matched: the council's view of unmet needs."""
 
     __tablename__ = "sms_message"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # "in" or "out"
-    message_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
     phone_number: Mapped[str | None] = mapped_column(String(32), index=True)
     body: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
     # What the text was taken as: keyword, process, details, more, menu, no_match, callback, ...
-    intent: Mapped[str] = mapped_column(String(32), default="", index=True)
-    keyword: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Not indexed: the insight pages read them for a period (created_at's index), never look
+    # a text up by them, and each index is written again for every row a text logs.
+    intent: Mapped[str] = mapped_column(String(32), default="")
+    keyword: Mapped[str | None] = mapped_column(String(32))
     area: Mapped[str | None] = mapped_column(Text)
     result_count: Mapped[int | None] = mapped_column(Integer)
     segments: Mapped[int | None] = mapped_column(Integer)
@@ -55,7 +61,7 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # On a reply: the MessageSid of the text it answers, so a redelivery gets the same replies.
-    replying_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    replying_to: Mapped[str | None] = mapped_column(String(64))
     # On an inbound search: the ids of the services it found, space-separated, so directory
     # health can name services no search returns. Kept on the row the text writes anyway, so
     # recording it costs the text no extra statement.
@@ -65,6 +71,14 @@ class SmsMessage(db.Model):  # type: ignore[name-defined,misc]
         # One inbound row per MessageSid: the insert that logs a text is also its dedupe.
         Index("uq_sms_message_inbound_sid", "message_sid", unique=True,
               sqlite_where=text("direction = 'in'"), postgresql_where=text("direction = 'in'")),
+        # Partial, so the rows a text logs write no entry they will never be found by: a reply
+        # gets its MessageSid only when its first status callback (which looks it up) arrives,
+        # and a text in replies to nothing. "IS NOT NULL" because a look-up's "= :sid" implies
+        # it, for SQLite's planner too (it can't match a bound parameter to a constant).
+        Index("ix_sms_message_message_sid", "message_sid",
+              sqlite_where=text(_SENT), postgresql_where=text(_SENT)),
+        Index("ix_sms_message_replying_to", "replying_to",
+              sqlite_where=text(_REPLY), postgresql_where=text(_REPLY)),
     )
 
 
