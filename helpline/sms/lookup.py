@@ -19,9 +19,13 @@ _DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": 
 _WEEK = list(_DAYS)
 
 
-# Service details change only when a feed is imported; a family can wait a minute to see it.
+# Service details change only when a feed is imported, and an import moves the directory's
+# revision on: details are kept for the revision they were read at, so a text asking for them
+# again (most do: families text a number from the list they just had) reads nothing, and an
+# import is seen at once. A caller that has not read the revision gets details up to a minute
+# old instead: DETAILS_TTL_SECONDS.
 DETAILS_TTL_SECONDS = 60.0
-_details_cache: dict[tuple[str, str], tuple[float, ServiceDetails | None]] = {}
+_details_cache: dict[tuple[str, str], tuple[float, int | None, ServiceDetails | None]] = {}
 _MAX_CACHED = 4096
 
 
@@ -46,12 +50,15 @@ class LocalOfferDirectory:
         key = (str(self.session.get_bind().engine.url), service_id)
         cached = _details_cache.get(key)
         now = time.monotonic()
-        if cached is not None and now - cached[0] < DETAILS_TTL_SECONDS:
-            return cached[1]
+        if cached is not None and (
+            cached[1] == self.revision if self.revision is not None
+            else now - cached[0] < DETAILS_TTL_SECONDS
+        ):
+            return cached[2]
         if len(_details_cache) >= _MAX_CACHED:
             _details_cache.clear()
         found = self._load_details(service_id)
-        _details_cache[key] = (now, found)
+        _details_cache[key] = (now, self.revision, found)
         return found
 
     def _load_details(self, service_id: str) -> ServiceDetails | None:

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from helpline import create_app
 from helpline.directory.commands import run_import
-from helpline.directory.models import Service
+from helpline.directory.models import DirectoryRevision, Service
 from helpline.directory.search import index_cache
 from helpline.extensions import db
 from helpline.families.models import CallbackRequest, OptOut
@@ -184,6 +184,32 @@ def test_two_gives_details_and_more_gives_the_next_three(phone: Phone) -> None:
     assert [n for n, _, _ in more] == [4, 5, 6]
     assert {name for _, name, _ in more}.isdisjoint({name for _, name, _ in first})
     assert phone.reply("5").startswith(more[1][1].rstrip("."))
+
+
+def test_details_asked_again_after_an_import_say_what_it_changed_at_once(
+    local_offer: Flask, phone: Phone
+) -> None:
+    first = listed(phone.reply("MONEY"))
+    assert phone.reply("1").startswith(first[0][1].rstrip("."))
+    with local_offer.app_context():
+        state = db.session.scalar(select(SmsConversation.state))
+        row = db.session.get(Service, state["listing"]["items"][0][0])
+        assert row is not None
+        service_id, old_name, row.name = row.id, row.name, "Renamed by tonight's import"
+
+        def moved_on() -> None:  # what an import does: the revision moves on with the rows
+            db.session.execute(
+                update(DirectoryRevision).values(revision=DirectoryRevision.revision + 1))
+            db.session.commit()
+
+        moved_on()
+    try:
+        # Read again for this revision, not kept for a minute from before the import.
+        assert phone.reply("1").startswith("Renamed by tonight's import")
+    finally:
+        with local_offer.app_context():
+            db.session.get(Service, service_id).name = old_name
+            moved_on()
 
 
 def test_sample_details_say_who_it_is_for_hours_address_and_cost(
