@@ -259,9 +259,13 @@ def main() -> None:
         _watch_postgres()
 
         from helpline import create_app
+        from helpline.directory.warmup import keep_warm
         from helpline.extensions import db
 
         app = create_app()
+        # As helpline.wsgi starts a web worker: the index built before the first request, and
+        # the thread that keeps it current running through the measured requests.
+        warmer = keep_warm(app)
         # Requests of the warm-up (the index built, the flow read) and of the measured run
         # are different texts and calls: a call's steps are sent once each.
         wanted = args.warmup + args.requests
@@ -278,6 +282,8 @@ def main() -> None:
         with app.app_context(), _tallied():
             server = database_share(db.engine, before, len(cpu))
         results = [("helpline", cpu, tallies, server)]
+        if warmer is not None:
+            warmer.stop()
 
         if not args.no_floor:
             from bench.floor_app import _ENGINE

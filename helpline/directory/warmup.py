@@ -8,6 +8,7 @@ Offer, seconds on a large directory).
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 
 def warm(app: Flask) -> float:
     """Read the data files and build the index for the directory as it is now; seconds taken."""
+    return _warm(app)[0]
+
+
+def _warm(app: Flask) -> tuple[float, object]:
+    """warm(), and the index it left current (the same object if nothing was rebuilt)."""
     started = time.perf_counter()
     with app.app_context():
         try:
@@ -37,11 +43,27 @@ def warm(app: Flask) -> float:
             session = db.session()
             revision = session.scalar(
                 select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)) or 0
-            index_cache.refresh(session, centroids_in(data_dir), revision,
-                                vocabulary_from(data_dir))
+            index = index_cache.refresh(session, centroids_in(data_dir), revision,
+                                        vocabulary_from(data_dir))
         finally:
             db.session.remove()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, index
+
+
+def keep_out_of_collections() -> None:
+    """Collect once, then leave everything the process now holds out of the cyclic garbage
+    collector's later passes (gc.freeze).
+
+    A full collection walks every object a process holds: with the app, its modules and the
+    index built that is about 180,000 objects and 60-100 ms in which a worker answers nobody
+    (measured in bench/request_cost.py's process), now and then, in the middle of traffic.
+    These objects live as long as the process or the index, so walking them again finds
+    nothing to free. After a rebuild, the old index's objects are let back in first, so
+    whatever of it is only held in cycles is freed, not kept for ever.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class Warmer:
@@ -59,9 +81,13 @@ class Warmer:
         self.thread.join(30)
 
     def _run(self, app: Flask, every: float) -> None:
+        current: object = None
         while not self.stopped.wait(every):
             try:
-                warm(app)
+                _, index = _warm(app)
+                if current is not None and index is not current:
+                    keep_out_of_collections()
+                current = index
             except Exception:  # noqa: BLE001 - a database blip: the old index serves meanwhile
                 log.exception("could not refresh the search index; trying again")
 
@@ -75,6 +101,7 @@ def keep_warm(app: Flask) -> Warmer | None:
     except Exception:  # noqa: BLE001 - no database yet: the first request builds it instead
         log.exception("could not build the search index at start")
         return None
+    keep_out_of_collections()
     every = float(app.config.get("SEARCH_INDEX_REFRESH_SECONDS", 5))
     if every <= 0:
         return None

@@ -3,8 +3,10 @@ never on a family's request, and a slow rebuild doesn't slow the texts coming in
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +16,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from helpline.directory import search as search_module
+from helpline.directory.geo import centroids_in
 from helpline.directory.models import DirectoryRevision
 from helpline.directory.search import index_cache
 from helpline.directory.warmup import Warmer, keep_warm, warm
@@ -117,3 +120,35 @@ def test_without_a_warmer_a_request_still_builds_what_it_needs(
     bump_revision(seeded)
     text(TwilioSigner(seeded.test_client()), 2)
     assert builds == ["MainThread", "MainThread"]  # a CLI or test process sees the import at once
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    """Whatever a test froze is let back into collections after it."""
+    yield
+    gc.unfreeze()
+
+
+def test_what_a_started_worker_holds_is_left_out_of_later_collections(
+    seeded: Flask, unfrozen: None
+) -> None:
+    gc.unfreeze()
+    start_warmer(seeded)
+    # The app, its modules and the index: walked by no collection from now on, so none of
+    # them stalls a worker in the middle of traffic.
+    assert gc.get_freeze_count() > 10_000
+
+
+@pytest.mark.fault
+def test_a_rebuilt_index_lets_the_old_one_go(seeded: Flask, unfrozen: None) -> None:
+    seeded.config["SEARCH_INDEX_REFRESH_SECONDS"] = 0.1
+    start_warmer(seeded)
+    with seeded.app_context():
+        old = weakref.ref(index_cache.get(db.session(), centroids_in(seeded.config["DATA_DIR"])))
+        db.session.remove()
+    bump_revision(seeded)
+    deadline = time.monotonic() + 10
+    while old() is not None:  # nothing (the warmer, the freeze) holds on to it
+        assert time.monotonic() < deadline, "the old index is still held after the rebuild"
+        time.sleep(0.05)
+    assert gc.get_freeze_count() > 10_000  # and what the worker holds now is frozen again
