@@ -66,8 +66,10 @@ def load_centroids(path: str) -> Centroids:
     return Centroids(table)
 
 
+@lru_cache(maxsize=4)
 def centroids_in(data_dir: str) -> Centroids:
-    """The centroid table shipped in a data folder."""
+    """The centroid table shipped in a data folder (asked for on every text: the path is
+    worked out once, not by pathlib each time)."""
     return load_centroids(str(Path(data_dir) / "geo" / "gb-outcode-centroids.csv"))
 
 

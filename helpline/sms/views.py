@@ -8,7 +8,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 from helpline.extensions import db, once_more_if_connection_lost
 from helpline.sms.conversations import (
     InboundSms,
-    Reply,
     answer_text_message,
     record_status,
     settings_for,
@@ -22,10 +21,10 @@ def _twiml(response: MessagingResponse) -> Response:
     return Response(str(response), status=200, mimetype="text/xml")
 
 
-def _status_url(reply: Reply) -> str:
-    # Twilio posts the delivery status of each reply here; ref ties it to our log row.
+def _status_url() -> str:
+    # Twilio posts the delivery status of each reply here, ?ref= the reply's log row.
     base = current_app.config.get("PUBLIC_BASE_URL", "")
-    path = url_for("sms.message_status", ref=reply.ref)
+    path = url_for("sms.message_status")
     return base + path if base else path
 
 
@@ -36,11 +35,14 @@ def incoming_message() -> Response:
     inbound = InboundSms.from_form(request.form)
     replies = answer_text_message(db.session(), inbound, settings_for(current_app.config))
     response = MessagingResponse()
+    status_url = _status_url() if replies else ""
     for reply in replies:
         if reply.ref is None:
             response.message(reply.body)
         else:
-            response.message(reply.body, action=_status_url(reply), method="POST")
+            # ref is a row id (an int): nothing in it needs quoting.
+            response.message(reply.body, action=f"{status_url}?ref={int(reply.ref)}",
+                             method="POST")
     return _twiml(response)
 
 
