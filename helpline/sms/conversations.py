@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, String, bindparam, exists, insert, literal, select, text
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +26,7 @@ from helpline.directory.geo import centroids_in
 from helpline.directory.keywords import keywords_from
 from helpline.directory.models import DirectoryRevision, utcnow
 from helpline.directory.text_match import compact
-from helpline.extensions import each_statement_commits, once_more_if_connection_lost
+from helpline.extensions import autocommit_connection, once_more_if_connection_lost
 from helpline.families.callbacks import request_callback
 from helpline.families.models import OptOut
 from helpline.families.opt_outs import record_opt_in, record_opt_out
@@ -201,10 +211,12 @@ class Remembered(NamedTuple):
 _LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-def _remembered(session: Session, phone: str) -> Remembered:
+def _remembered(db_: Session | Connection, phone: str) -> Remembered:
     """What is remembered about a number, in one round trip; defaults if unknown."""
-    # Core on the session's connection: the ORM's execute layer costs more than the query.
-    language, state, opted_out, version, revision, hour, texts = session.connection().execute(
+    # Core on a connection (the session's, or one of its own): the ORM's execute layer costs
+    # more than the query.
+    connection = db_.connection() if isinstance(db_, Session) else db_
+    language, state, opted_out, version, revision, hour, texts = connection.execute(
         _REMEMBERED, {"phone": phone}).one()
     return Remembered(language or "en", state, bool(opted_out), int(version or 0),
                       int(revision or 0), int(hour or 0), int(texts or 0))
@@ -214,9 +226,22 @@ def _answer(
     session: Session, inbound: InboundSms, phone: str | None, settings: Settings
 ) -> list[Reply]:
     # A text with no action (most of them) is written in one statement, so on PostgreSQL it
-    # needs no transaction: the read and that write are two round trips, not BEGIN ... COMMIT.
-    alone = each_statement_commits(session)
-    known = _remembered(session, phone) if phone else Remembered()
+    # needs no transaction: the read and that write are two round trips, not BEGIN ... COMMIT,
+    # on a connection of their own (the ORM session's bookkeeping around two statements cost
+    # about as much CPU as they did). The session is still there for the directory's reads.
+    own = autocommit_connection(session) if phone else None
+    try:
+        return _answer_on(own, session, inbound, phone, settings)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _answer_on(
+    own: Connection | None, session: Session, inbound: InboundSms, phone: str | None,
+    settings: Settings,
+) -> list[Reply]:
+    known = _remembered(own or session, phone) if phone else Remembered()
     ctx = _context(session, settings, known.revision)
     before = engine.Conversation.from_state(known.state, known.language, known.opted_out)
     hour = hour_of(ctx.now)
@@ -229,17 +254,17 @@ def _answer(
     if phone is None:
         # Nothing can be sent to a hidden number, and nothing of it kept.
         outcome = engine.Outcome(after, [], [], outcome.insight)
-    if alone and phone is not None and not outcome.actions:
-        sent = _log_and_remember(session, inbound, phone, outcome.insight, outcome.replies, {
+    if own is not None and phone is not None and not outcome.actions:
+        sent = _log_and_remember(own, inbound, phone, outcome.insight, outcome.replies, {
             "language": after.language, "state": after.state(), "hour": hour, "texts": texts,
             "read_version": known.version,
         })
         if sent is None:
             raise ConversationChanged
-        session.commit()  # nothing left to commit: the statement did
         return sent
-    if alone:
-        session.rollback()  # the writes below go together, in a transaction of their own
+    # The writes below go together, in the session's transaction (whatever the directory read
+    # through it meanwhile is over: they see the conversation as it was read, or its version
+    # check fails and the text is answered again).
     sent = _log(session, inbound, phone, after.language, outcome.insight, outcome.replies)
     for action in outcome.actions:
         _carry_out(session, action, inbound, phone, after.language)
@@ -353,13 +378,14 @@ SELECT id FROM logged ORDER BY id
 
 
 def _log_and_remember(
-    session: Session, inbound: InboundSms, phone: str, insight: engine.Insight,
+    connection: Connection, inbound: InboundSms, phone: str, insight: engine.Insight,
     replies: list[str], conversation: dict[str, Any],
 ) -> list[Reply] | None:
-    """_log() and the conversation's write together, in one statement (PostgreSQL); None, and
-    nothing written, if another text changed the conversation since it was read."""
+    """_log() and the conversation's write together, in one statement (PostgreSQL, on a
+    connection whose statements commit as they run); None, and nothing written, if another
+    text changed the conversation since it was read."""
     bodies = [inbound.body, *replies]
-    ids = session.connection().execute(_LOG_AND_REMEMBER, {
+    ids = connection.execute(_LOG_AND_REMEMBER, {
         **conversation, "phone": phone, "now": utcnow(), "sid": inbound.message_sid or None,
         "intent": insight.intent, "keyword": insight.keyword, "area": insight.area,
         "result_count": insight.result_count,
