@@ -60,6 +60,7 @@ def indexed_services(
     texts = ServiceTexts(reading, names, reading.ids_of(
         " ".join([organization.name if organization else "", *tags.get(row.id, ())])
         for row, organization in zip(rows, owners, strict=True)), descriptions)
+    reading.forget_texts()  # each row keeps its own until the end of this function
     # The words of "name. description": the full stop keeps the two apart.
     audience = audiences(vocabulary, reading, names, descriptions)
     indexed = []

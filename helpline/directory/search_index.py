@@ -66,7 +66,8 @@ class _TermIds:
         self.ids: dict[str, int] = {}
         self.terms: list[str] = []
         self._reading = reading
-        self._of_word = reading.per_word(self._term_ids)
+        # int32: a term id for every word of every description is a build's largest array.
+        self._of_word = reading.per_word(self._term_ids).astype(np.int32)
 
     def _term_ids(self, said: list[str]) -> Iterator[int]:
         ids, terms = self.ids, self.terms
@@ -153,15 +154,18 @@ class SearchIndex:
         # Each (term, service) once per field with its count, then the fields' pseudo
         # frequencies summed in the order name, tags, description.
         keys, contributions = [], []
-        for f, (ids, docs) in said.items():
+        for f in list(said):
+            ids, docs = said.pop(f)  # each field's words let go once counted
             weight = FIELD_WEIGHTS[f]
             lengths = np.bincount(docs, minlength=n)
             average = max(1.0, int(lengths.sum()) / max(n, 1))
             norm = 1.0 - B + B * lengths / average
-            found, tf = np.unique(ids * max(n, 1) + docs, return_counts=True)
+            wide = ids.astype(np.int64) * max(n, 1) + docs
+            del ids, docs
+            found, tf = np.unique(wide, return_counts=True)
+            del wide
             keys.append(found)
             contributions.append(weight * tf / norm[found % max(n, 1)])
-        del said  # a build's largest arrays: let them go before the postings' own
         found = distinct_sorted(np.concatenate(keys))
         tfs = np.zeros(found.size)
         for field_keys, contribution in zip(keys, contributions, strict=True):
@@ -212,7 +216,7 @@ class SearchIndex:
             together = docs[1:] == docs[:-1]
             if tracked is not None:
                 together &= begins[ids[:-1]] & ends[ids[1:]]
-            pairs = ids[:-1][together] * size + ids[1:][together]
+            pairs = ids[:-1][together].astype(np.int64) * size + ids[1:][together]
             pair_docs = docs[1:][together]
             if tracked is not None:
                 kept = _among(pairs, tracked)

@@ -107,6 +107,11 @@ class TextsRead:
             found.append(text_id)
         return np.array(found, dtype=np.int64)
 
+    def forget_texts(self) -> None:
+        """Let go of the texts read (a directory's descriptions: 100 MB at 100,000 services);
+        only their words are kept. A text read after this is read again, as a new text."""
+        self._text_ids = {}
+
     def _to_ids(self) -> None:
         flat: list[str | bytes] = list(chain.from_iterable(self._pending))
         ids, of_token = self.word_ids, self._of_token
