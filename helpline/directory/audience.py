@@ -30,12 +30,9 @@ def audiences(vocabulary: Vocabulary, reading: TextsRead, *parts: np.ndarray) ->
     # A word whose key is in no phrase is -1: it can't be part of one.
     key_of_word = reading.per_word(
         lambda said: [key_ids.get(key, -1) for key in word_keys(said)])
-    word_ids, docs = reading.words_of(*parts)
-    ids = key_of_word[word_ids]
     # Only words in some phrase can be part of one: the rest (nearly all) are left out, and each
     # word kept remembers its place, so a phrase is still only its words side by side.
-    place = np.flatnonzero(ids >= 0)
-    ids, docs = ids[place], docs[place]
+    ids, docs, place = reading.kept_words_of(key_of_word, *parts)
     n = parts[0].size
     starts: dict[int, np.ndarray] = {}
 

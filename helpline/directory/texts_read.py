@@ -142,10 +142,37 @@ class TextsRead:
         texts = np.stack(parts, axis=1).ravel() if parts else np.zeros(0, dtype=np.int64)
         lengths = self._text_lengths[texts]
         placed = np.cumsum(lengths) - lengths
-        at = np.arange(int(lengths.sum()), dtype=np.int64)
-        at += np.repeat(self._starts[texts] - placed, lengths)
+        # Each word's place in the flat array: int32 while it fits, as the words' own arrays.
+        wide = np.int32 if self._flat.size < 2**31 else np.int64
+        at: np.ndarray = np.arange(int(lengths.sum()), dtype=wide)
+        at += np.repeat((self._starts[texts] - placed).astype(wide), lengths)
         docs = np.repeat(np.repeat(np.arange(n, dtype=np.int32), len(parts)), lengths)
         return self._flat[at], docs
+
+    def kept_words_of(
+        self, of_word: np.ndarray, *parts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What words_of(*parts) gives, as of_word[word id], for only the words whose of_word is
+        not negative: (of_word of each, which document, its place among all the documents'
+        words one after another, so that words side by side can still be told). The words are
+        picked out of each distinct text once, then the few kept placed in the documents: no
+        array of every word of every document (the audience's needed 330 MB at 100,000)."""
+        self._all_read()
+        said = of_word.astype(np.int32)[self._flat]
+        kept = np.flatnonzero(said >= 0)
+        first = np.searchsorted(kept, self._starts)  # each text's kept words: kept[first:...]
+        count = np.searchsorted(kept, self._starts + self._text_lengths) - first
+        n = parts[0].size if parts else 0
+        texts = np.stack(parts, axis=1).ravel() if parts else np.zeros(0, dtype=np.int64)
+        lengths = self._text_lengths[texts]
+        placed = np.cumsum(lengths) - lengths  # each text's place among all the words
+        many = count[texts]
+        at = np.arange(int(many.sum()), dtype=np.int64)
+        at += np.repeat(first[texts] - (np.cumsum(many) - many), many)
+        where = kept[at]
+        place = where + np.repeat(placed - self._starts[texts], many)
+        docs = np.repeat(np.repeat(np.arange(n, dtype=np.int32), len(parts)), many)
+        return said[where], docs, place
 
     def per_word(self, worked_out: Callable[[list[str]], Iterable[int]]) -> np.ndarray:
         """An array of what `worked_out` gives for each distinct word, indexed by word id."""

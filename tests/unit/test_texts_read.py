@@ -61,6 +61,18 @@ def test_a_document_of_two_texts_is_their_words_one_after_the_other() -> None:
     ]
 
 
+def test_kept_words_are_the_words_of_the_documents_whose_value_is_not_negative() -> None:
+    reading = TextsRead()
+    names, descriptions = reading.ids_of(TEXTS), reading.ids_of(reversed(TEXTS))
+    of_word = reading.per_word(lambda said: [len(word) % 3 - 1 for word in said])
+    word_ids, docs = reading.words_of(names, descriptions)
+    place = np.flatnonzero(of_word[word_ids] >= 0)
+    kept, kept_docs, kept_place = reading.kept_words_of(of_word, names, descriptions)
+    assert kept.tolist() == of_word[word_ids][place].tolist()
+    assert kept_docs.tolist() == docs[place].tolist()
+    assert kept_place.tolist() == place.tolist()
+
+
 def test_audiences_read_together_are_each_text_read_alone() -> None:
     reading = TextsRead()
     names, descriptions = reading.ids_of(TEXTS), reading.ids_of(reversed(TEXTS))
