@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -457,7 +458,13 @@ def _rank(status: str | None) -> int:
 
 
 def settings_for(config: Any) -> Settings:
-    """Settings from the Flask config."""
-    return Settings(str(Path(config["DATA_DIR"])), str(Path(config["SMS_TEMPLATES_DIR"])),
-                    max(1, int(config.get("LIMIT_SMS_REPLIES_PER_HOUR", 30))),
-                    int(config.get("CALLBACK_WORKING_DAYS", 2)))
+    """Settings from the Flask config (read on every text: made once for the same values)."""
+    return _settings(config["DATA_DIR"], config["SMS_TEMPLATES_DIR"],
+                     config.get("LIMIT_SMS_REPLIES_PER_HOUR", 30),
+                     config.get("CALLBACK_WORKING_DAYS", 2))
+
+
+@lru_cache(maxsize=16)
+def _settings(data_dir: Any, templates_dir: Any, replies_per_hour: Any, days: Any) -> Settings:
+    return Settings(str(Path(data_dir)), str(Path(templates_dir)), max(1, int(replies_per_hour)),
+                    int(days))
