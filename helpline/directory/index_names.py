@@ -6,6 +6,9 @@ words joined into its key once, not word by word for every name (issue 16).
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator, Mapping
+
 import numpy as np
 
 from helpline.directory.text_match import STOP_WORDS, stem
@@ -31,7 +34,47 @@ def distinct_sorted(keys: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
 
 
-def name_runs(reading: TextsRead, names: np.ndarray) -> dict[str, np.ndarray]:
+class NameRuns(Mapping[str, np.ndarray]):
+    """name_key() -> the services whose names hold that run of words, kept in a few arrays: a dict
+    of an array for each of about 400,000 keys held 91 MB at 100,000 services (issue 16). A key
+    is found by its CRC-32 among the sorted ones, then told from others by its own bytes."""
+
+    def __init__(self, keys: list[str], owners: np.ndarray, bounds: np.ndarray) -> None:
+        """keys[i]'s services are owners[bounds[i]:bounds[i + 1]]."""
+        encoded = [key.encode() for key in keys]
+        sums = np.fromiter(map(zlib.crc32, encoded), dtype=np.int64, count=len(encoded))
+        order = np.argsort(sums, kind="stable")
+        self._sums = sums[order]
+        self._runs = order.astype(np.int32)
+        in_order = [encoded[i] for i in order.tolist()]
+        self._text = b"".join(in_order)
+        self._ends = np.cumsum(np.fromiter(map(len, in_order), dtype=np.int64, count=len(keys)))
+        self._owners = owners
+        self._bounds = bounds
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        encoded = key.encode()
+        crc = zlib.crc32(encoded)
+        at = int(np.searchsorted(self._sums, crc))
+        while at < self._sums.size and self._sums[at] == crc:
+            if self._text[self._start(at) : int(self._ends[at])] == encoded:
+                run = int(self._runs[at])
+                return self._owners[self._bounds[run] : self._bounds[run + 1]]
+            at += 1
+        raise KeyError(key)
+
+    def _start(self, at: int) -> int:
+        return int(self._ends[at - 1]) if at else 0
+
+    def __iter__(self) -> Iterator[str]:
+        for at in range(self._sums.size):
+            yield self._text[self._start(at) : int(self._ends[at])].decode()
+
+    def __len__(self) -> int:
+        return int(self._sums.size)
+
+
+def name_runs(reading: TextsRead, names: np.ndarray) -> NameRuns:
     """Whole-word runs of each name (by text id), as name_key() keys them -> the services so
     named: 'nurse' is not in 'nursery', nor 'advice' in 'advocacy'. A run starts at a word
     whose stem is no stop word."""
@@ -69,8 +112,10 @@ def name_runs(reading: TextsRead, names: np.ndarray) -> dict[str, np.ndarray]:
         found.append(key_of_run[which] * n + docs[at])
     both = distinct_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     key_of, owners = np.divmod(both, n)
+    starts = np.flatnonzero(np.r_[True, key_of[1:] != key_of[:-1]]) if key_of.size else key_of
     names_of = list(keys)
-    return {names_of[key]: owners[start:end] for key, start, end in equal_runs(key_of)}
+    return NameRuns([names_of[key] for key in key_of[starts].tolist()], owners,
+                    np.r_[starts, key_of.size].astype(np.int64))
 
 
 def first_two(ids: np.ndarray, docs: np.ndarray, terms: list[str], n: int) -> list[str]:
