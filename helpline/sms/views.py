@@ -24,8 +24,17 @@ def _twiml(response: MessagingResponse) -> Response:
 def _status_url() -> str:
     # Twilio posts the delivery status of each reply here, ?ref= the reply's log row.
     base = current_app.config.get("PUBLIC_BASE_URL", "")
-    path = url_for("sms.message_status")
-    return base + path if base else path
+    key = (base, request.script_root)
+    url = _STATUS_URLS.get(key)
+    if url is None:  # the same for every text: url_for cost more than the reply's TwiML
+        if len(_STATUS_URLS) > 16:  # a proxy's prefix could vary: never an unbounded store
+            _STATUS_URLS.clear()
+        path = url_for("sms.message_status")
+        url = _STATUS_URLS[key] = base + path if base else path
+    return url
+
+
+_STATUS_URLS: dict[tuple[str, str], str] = {}
 
 
 @blueprint.post("/twilio/sms")
