@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,10 @@ def distinct_sorted(keys: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
 
 
+_UNSEEN: Any = object()
+_ASKED_KEPT = 20_000  # answers kept, at most: about 2 MB
+
+
 class NameRuns(Mapping[str, np.ndarray]):
     """name_key() -> the services whose names hold that run of words, kept in a few arrays: a dict
     of an array for each of about 400,000 keys held 91 MB at 100,000 services (issue 16). A key
@@ -51,8 +56,27 @@ class NameRuns(Mapping[str, np.ndarray]):
         self._ends = np.cumsum(np.fromiter(map(len, in_order), dtype=np.int64, count=len(keys)))
         self._owners = owners
         self._bounds = bounds
+        # The keys searches ask for are few and asked again and again (the vocabulary's and
+        # keywords' phrases): each answer is kept, so a search pays a dict look-up for each
+        # (30-55 a search), not a binary search. Bounded: a text's own words are keys too.
+        self._asked: dict[str, np.ndarray | None] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The services whose names hold the run of words, or `default`."""
+        found = self._asked.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._find(key)
+            if len(self._asked) < _ASKED_KEPT:
+                self._asked[key] = found
+        return default if found is None else found
 
     def __getitem__(self, key: str) -> np.ndarray:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def _find(self, key: str) -> np.ndarray | None:
         encoded = key.encode()
         crc = zlib.crc32(encoded)
         at = int(np.searchsorted(self._sums, crc))
@@ -61,7 +85,7 @@ class NameRuns(Mapping[str, np.ndarray]):
                 run = int(self._runs[at])
                 return self._owners[self._bounds[run] : self._bounds[run + 1]]
             at += 1
-        raise KeyError(key)
+        return None
 
     def _start(self, at: int) -> int:
         return int(self._ends[at - 1]) if at else 0
@@ -86,11 +110,12 @@ def name_runs(reading: TextsRead, names: np.ndarray) -> NameRuns:
     opens = np.array([term not in STOP_WORDS for term in stemmed], dtype=bool)
     word_ids, docs = reading.words_of(names)
     said = stem_of_word[word_ids]
-    said_list = said.tolist()
     n = max(names.size, 1)
     keys: dict[str, int] = {}
+    key_list: list[str] = []
     found = []
     run = said  # each position's run of `length` words, as one id
+    at_before = key_before = np.zeros(0, dtype=np.int64)  # the shorter runs' places and keys
     for length in range(1, min(NAME_RUN, said.size) + 1):
         if length > 1:
             # A run's id: the shorter run's id and the next word's, numbered densely again.
@@ -102,14 +127,21 @@ def name_runs(reading: TextsRead, names: np.ndarray) -> NameRuns:
             & opens[said[: said.size - length + 1]]
         )
         _, first, which = np.unique(run[at], return_index=True, return_inverse=True)
-        key_of_run = np.array(
-            [
-                keys.setdefault("".join([stemmed[w] for w in said_list[p : p + length]]), len(keys))
-                for p in at[first].tolist()
-            ],
-            dtype=np.int64,
+        starts = at[first]
+        # A run's key is the shorter run's key (from the same place) and its last word's stem.
+        prefixes = (
+            key_before[np.searchsorted(at_before, starts)].tolist() if length > 1 else []
         )
-        found.append(key_of_run[which] * n + docs[at])
+        lasts = [stemmed[w] for w in said[starts + length - 1].tolist()]
+        said_here = (
+            [key_list[k] + last for k, last in zip(prefixes, lasts, strict=True)]
+            if length > 1 else lasts
+        )
+        key_of_run = np.array([keys.setdefault(key, len(keys)) for key in said_here],
+                              dtype=np.int64)
+        key_list = list(keys)
+        at_before, key_before = at, key_of_run[which]
+        found.append(key_before * n + docs[at])
     both = distinct_sorted(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     key_of, owners = np.divmod(both, n)
     starts = np.flatnonzero(np.r_[True, key_of[1:] != key_of[:-1]]) if key_of.size else key_of
