@@ -260,7 +260,7 @@ def main() -> None:
 
         from helpline import create_app
         from helpline.directory.warmup import keep_warm
-        from helpline.extensions import db
+        from helpline.extensions import db, statement_engines
 
         app = create_app()
         # As helpline.wsgi starts a web worker: the index built before the first request, and
@@ -274,7 +274,8 @@ def main() -> None:
         # CPU time, not wall time: waits on the database are not the server's work.
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         with app.app_context():
-            _listen(db.engine)
+            for engine in statement_engines(db.engine):  # its autocommit one too
+                _listen(engine)
         measure(app, warmup, args.scenario, None)
         with app.app_context(), _tallied():  # not counted as a request's
             before = database_cpu(db.engine)

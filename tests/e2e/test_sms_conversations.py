@@ -19,7 +19,7 @@ from helpline import create_app
 from helpline.directory.commands import run_import
 from helpline.directory.models import DirectoryRevision, Service
 from helpline.directory.search import index_cache
-from helpline.extensions import db
+from helpline.extensions import db, statement_engines
 from helpline.families.models import CallbackRequest, OptOut
 from helpline.sms.models import LocalOfferFeedback, SmsConversation, SmsMessage
 from tests.conftest import (
@@ -524,11 +524,15 @@ def test_a_keyword_text_reads_once_then_logs_and_remembers(
         statements.append(" ".join(statement.split()[:3]).upper())
         autocommit.append(bool(getattr(conn.connection.dbapi_connection, "autocommit", False)))
 
-    event.listen(engine, "before_cursor_execute", seen)
+    with local_offer.app_context():
+        engines = statement_engines(engine)
+    for each in engines:
+        event.listen(each, "before_cursor_execute", seen)
     try:
         replies = phone.text("EHC")
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        for each in engines:
+            event.remove(each, "before_cursor_execute", seen)
     reads = [s for s in statements if s.startswith("SELECT")]
     assert reads == statements[:1] == ["SELECT SMS_CONVERSATION.LANGUAGE, SMS_CONVERSATION.STATE,"]
     if engine.dialect.name == "postgresql":

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from helpline.extensions import db
+from helpline.extensions import db, statement_engines
 from helpline.speech.cache import audio_name
 from helpline.speech.store import audio_store
 from helpline.voice.models import CallLog
@@ -178,7 +178,10 @@ def test_each_step_of_a_call_writes_its_row_in_one_statement_without_a_transacti
             seen.append((" ".join(statement.split()[:3]).upper(), bool(autocommit)))
 
     postgres = engine.dialect.name == "postgresql"
-    event.listen(engine, "before_cursor_execute", count)
+    with app.app_context():
+        engines = statement_engines(engine)
+    for each in engines:
+        event.listen(each, "before_cursor_execute", count)
     try:
         twiml(twilio.post("/twilio/voice", CALL))
         assert seen == [("INSERT INTO CALL_LOG", postgres)]
@@ -193,7 +196,8 @@ def test_each_step_of_a_call_writes_its_row_in_one_statement_without_a_transacti
         assert seen == [("UPDATE CALL_LOG SET", postgres), ("INSERT INTO CALL_LOG", postgres)]
         twiml(twilio.post(step, {**lost, "Digits": "1"}))  # replayed: changes nothing
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        for each in engines:
+            event.remove(each, "before_cursor_execute", count)
     with app.app_context():
         started = db.session.scalars(select(CallLog).where(
             CallLog.call_sid == lost["CallSid"])).all()
