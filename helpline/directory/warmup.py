@@ -15,13 +15,16 @@ import time
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from helpline.directory import models as m
 from helpline.directory.geo import centroids_in
-from helpline.directory.keywords import keywords_from
+from helpline.directory.keywords import Keywords, keywords_from
 from helpline.directory.search import index_cache
 from helpline.directory.vocabulary import vocabulary_from
 from helpline.extensions import db
+from helpline.sms.engine import MAX_LISTED
+from helpline.sms.lookup import LocalOfferDirectory
 from helpline.sms.templates import templates_from
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,27 @@ def _warm(app: Flask) -> tuple[float, object]:
                 select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)) or 0
             index = index_cache.refresh(session, centroids_in(data_dir), revision,
                                         vocabulary_from(data_dir))
+            _read_listed_details(session, revision, keywords_from(data_dir))
         finally:
             db.session.remove()
     return time.perf_counter() - started, index
+
+
+def _read_listed_details(session: Session, revision: int, keywords: Keywords) -> None:
+    """Each keyword's list, as a family texting just the keyword gets it, and the details of
+    every service on it, read now for this revision (nothing, once they are): the first
+    families after a start or an import wait for neither. Bounded by the keywords, whatever
+    the directory's size."""
+    try:
+        directory = LocalOfferDirectory(session, revision)
+        listed = [item.id for area in keywords.areas
+                  for item in directory.answer(area.keyword, None, None, MAX_LISTED).items]
+        read = directory.prefetch(listed)
+        if read:
+            log.info("read the details of %d listed services", read)
+    except Exception:  # noqa: BLE001 - only a head start: a family's request reads them anyway
+        session.rollback()
+        log.exception("could not read the listed services' details ahead")
 
 
 def keep_out_of_collections() -> None:

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from helpline.directory import search as search_module
 from helpline.directory.geo import centroids_in
 from helpline.directory.models import DirectoryRevision
 from helpline.directory.search import index_cache
 from helpline.directory.warmup import Warmer, keep_warm, warm
-from helpline.extensions import db
+from helpline.extensions import db, statement_engines
 from tests.conftest import TWILIO_TEST_SID, TwilioSigner
 
 
@@ -152,3 +152,35 @@ def test_a_rebuilt_index_lets_the_old_one_go(seeded: Flask, unfrozen: None) -> N
         assert time.monotonic() < deadline, "the old index is still held after the rebuild"
         time.sleep(0.05)
     assert gc.get_freeze_count() > 10_000  # and what the worker holds now is frozen again
+
+
+def test_details_of_a_keywords_list_are_read_before_a_family_asks(seeded: Flask) -> None:
+    start_warmer(seeded)
+    signer = TwilioSigner(seeded.test_client())
+
+    def texted(sid: int, body: str) -> str:
+        response = signer.post("/twilio/sms", {
+            "MessageSid": f"SM{sid:032x}", "AccountSid": TWILIO_TEST_SID,
+            "From": "+447700900777", "To": "+447700900000", "Body": body})
+        assert response.status_code == 200
+        return " ".join(m.text or "" for m in ET.fromstring(response.data).iter("Message"))
+
+    assert "Short" in texted(1, "SHORTBREAKS")
+    read: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():  # not the warmer's
+            read.append(" ".join(statement.split()[:4]))
+
+    with seeded.app_context():
+        engines = statement_engines(db.engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
+    try:
+        details = texted(2, "1")
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert "Contact:" in details
+    # The conversation read and the one write: no service, phone or schedule rows on the way.
+    assert not [s for s in read if "FROM service" in s or "service.id" in s], read
