@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from time import monotonic
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -124,9 +125,19 @@ def _cached(path: str, mtime: float) -> OpeningHours:
 
 
 def hours_in(flows_dir: str | Path) -> OpeningHours:
-    """The opening hours in a flows folder, re-read when the file changes."""
-    path = Path(flows_dir) / "hours.yaml"
-    return _cached(str(path), path.stat().st_mtime)
+    """The opening hours in a flows folder, re-read when the file changes (looked at, not
+    read, at most once a second: every call step asks)."""
+    key = str(flows_dir)
+    now = monotonic()
+    seen = _looked_at.get(key)
+    if seen is None or now - seen[0] >= RECHECK_SECONDS:
+        path = Path(flows_dir) / "hours.yaml"
+        seen = _looked_at[key] = (now, str(path), path.stat().st_mtime)
+    return _cached(seen[1], seen[2])
+
+
+RECHECK_SECONDS = 1.0
+_looked_at: dict[str, tuple[float, str, float]] = {}
 
 
 def weekly_runs(hours: OpeningHours) -> list[tuple[int, int, time, time]]:

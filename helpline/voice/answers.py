@@ -115,8 +115,10 @@ def answer(
             own.close()
     if readout and not informed and turn.state.node == SEARCH_NODE and fresh:
         calls.found_nothing(session, call_sid, turn.state.query)
-    # The call's place is kept first: a failing text or callback below can't lose it.
-    session.commit()
+    # The call's place is kept first: a failing text or callback below can't lose it. (A step
+    # written on its own connection left the session untouched: nothing to commit.)
+    if session.in_transaction():
+        session.commit()
     if turn.action == "menu" and turn.menu is not None:
         menu = turn.menu
         if readout and not informed:
