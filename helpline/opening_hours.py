@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from time import monotonic
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from helpline.looked_at import looked_at
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -125,19 +126,10 @@ def _cached(path: str, mtime: float) -> OpeningHours:
 
 
 def hours_in(flows_dir: str | Path) -> OpeningHours:
-    """The opening hours in a flows folder, re-read when the file changes (looked at, not
-    read, at most once a second: every call step asks)."""
-    key = str(flows_dir)
-    now = monotonic()
-    seen = _looked_at.get(key)
-    if seen is None or now - seen[0] >= RECHECK_SECONDS:
-        path = Path(flows_dir) / "hours.yaml"
-        seen = _looked_at[key] = (now, str(path), path.stat().st_mtime)
-    return _cached(seen[1], seen[2])
-
-
-RECHECK_SECONDS = 1.0
-_looked_at: dict[str, tuple[float, str, float]] = {}
+    """The opening hours in a flows folder, re-read when the file changes (looked at once a
+    second: every call step asks)."""
+    path = str(Path(flows_dir) / "hours.yaml")
+    return _cached(path, looked_at(f"hours|{path}", lambda: Path(path).stat().st_mtime))
 
 
 def weekly_runs(hours: OpeningHours) -> list[tuple[int, int, time, time]]:

@@ -7,13 +7,13 @@ the vocabulary are read once per process, so in demo and development their files
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from flask import current_app
 
-RECHECK_SECONDS = 1.0
-_seen: dict[str, tuple[float, tuple[float, ...]]] = {}
+from helpline.looked_at import looked_at
+
+_last: dict[str, tuple[float, ...]] = {}
 
 
 def _stamps(files: list[Path]) -> tuple[float, ...]:
@@ -25,15 +25,12 @@ def reload_changed_data() -> None:
     config = current_app.config
     templates_dir, data_dir = str(config["SMS_TEMPLATES_DIR"]), str(config["DATA_DIR"])
     key = f"{templates_dir}|{data_dir}"
-    seen = _seen.get(key)
-    now = time.monotonic()
-    if seen is not None and now - seen[0] < RECHECK_SECONDS:
-        return
-    files = [*sorted(Path(templates_dir).glob("*.yaml")), Path(data_dir) / "keywords.yaml",
-             Path(data_dir) / "vocabulary.yaml"]
-    stamps = _stamps(files)
-    _seen[key] = (now, stamps)
-    if seen is not None and seen[1] != stamps:
+    stamps = looked_at(f"sms data|{key}", lambda: _stamps([
+        *sorted(Path(templates_dir).glob("*.yaml")), Path(data_dir) / "keywords.yaml",
+        Path(data_dir) / "vocabulary.yaml"]))
+    seen = _last.get(key)
+    _last[key] = stamps
+    if seen is not None and seen != stamps:
         from helpline.directory.keywords import keywords_from
         from helpline.directory.vocabulary import vocabulary_from
         from helpline.sms.templates import templates_from

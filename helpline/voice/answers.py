@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -15,6 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from helpline.extensions import autocommit_connection, db, each_statement_commits
 from helpline.flows.engine import SEARCH_NODE, Line, Turn, offer_message, said
 from helpline.flows.model import Flow, load_flow
+from helpline.looked_at import looked_at
 from helpline.voice import calls
 from helpline.voice.closed import hours_line, promise_days, silent_out_of_hours, while_closed
 from helpline.voice.models import CallLog
@@ -30,21 +30,16 @@ def _flow_at(flows_dir: str, stamp: tuple[float, ...]) -> Flow:
     return load_flow(Path(flows_dir))
 
 
-# Flow files are looked at (not read) at most this often: an edit is live within a second.
-RECHECK_SECONDS = 1.0
-_checked: dict[str, tuple[float, tuple[float, ...]]] = {}
-
-
 def current_flow() -> Flow:
-    """The main flow, read again only when one of its files changes."""
+    """The main flow, read again only when one of its files changes (looked at once a second)."""
     folder = str(current_app.config["IVR_FLOWS_DIR"])
-    seen = _checked.get(folder)
-    if seen is None or time.monotonic() - seen[0] > RECHECK_SECONDS:
+
+    def stamps() -> tuple[float, ...]:
         path = Path(folder)
         files = [path / "main.yaml", *sorted((path / "prompts").glob("*.yaml"))]
-        seen = (time.monotonic(), tuple(f.stat().st_mtime for f in files))
-        _checked[folder] = seen
-    return _flow_at(folder, seen[1])
+        return tuple(f.stat().st_mtime for f in files)
+
+    return _flow_at(folder, looked_at(f"flow|{folder}", stamps))
 
 
 def now() -> datetime:

@@ -98,9 +98,9 @@ def test_a_silent_call_out_of_hours_is_called_back_and_texted_the_hours(demo: Fl
 def test_an_edited_template_or_keyword_shows_on_the_next_text(
     app: Flask, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    from helpline.simulator import reload
+    from helpline import looked_at
 
-    monkeypatch.setattr(reload, "RECHECK_SECONDS", 0.0)  # look at the files on every request
+    monkeypatch.setattr(looked_at, "RECHECK_SECONDS", 0.0)  # look at the files on every request
     from helpline.config import PROJECT_ROOT
     from helpline.directory.commands import run_import
 
