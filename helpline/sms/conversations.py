@@ -212,11 +212,10 @@ class Remembered(NamedTuple):
 _LOG_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-def _remembered(db_: Session | Connection, phone: str) -> Remembered:
+def _remembered(connection: Connection, phone: str) -> Remembered:
     """What is remembered about a number, in one round trip; defaults if unknown."""
     # Core on a connection (the session's, or one of its own): the ORM's execute layer costs
     # more than the query.
-    connection = db_.connection() if isinstance(db_, Session) else db_
     language, state, opted_out, version, revision, hour, texts = connection.execute(
         _REMEMBERED, {"phone": phone}).one()
     return Remembered(language or "en", state, bool(opted_out), int(version or 0),
@@ -242,7 +241,7 @@ def _answer_on(
     own: Connection | None, session: Session, inbound: InboundSms, phone: str | None,
     settings: Settings,
 ) -> list[Reply]:
-    known = _remembered(own or session, phone) if phone else Remembered()
+    known = _remembered(own or session.connection(), phone) if phone else Remembered()
     ctx = _context(session, settings, known.revision)
     before = engine.Conversation.from_state(known.state, known.language, known.opted_out)
     hour = hour_of(ctx.now)
@@ -406,7 +405,7 @@ def _apologise(
     try:
         templates: TemplateSet = templates_from(settings.templates_dir)
         if phone:
-            language, _, opted_out, *_ = _remembered(session, phone)
+            language, _, opted_out, *_ = _remembered(session.connection(), phone)
             if opted_out:
                 return []
         t = templates.get(language)

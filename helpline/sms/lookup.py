@@ -50,10 +50,7 @@ class LocalOfferDirectory:
         key = (str(self.session.get_bind().engine.url), service_id)
         cached = _details_cache.get(key)
         now = time.monotonic()
-        if cached is not None and (
-            cached[1] == self.revision if self.revision is not None
-            else now - cached[0] < DETAILS_TTL_SECONDS
-        ):
+        if cached is not None and self._current(cached, now):
             return cached[2]
         if len(_details_cache) >= _MAX_CACHED:
             _details_cache.clear()
@@ -69,15 +66,16 @@ class LocalOfferDirectory:
         milliseconds in which the worker answers nobody else, paid again by every worker after
         each start and import. The warmer pays it instead, for the services families are listed.
         """
+        if self.revision is None:
+            return 0
         key_of = str(self.session.get_bind().engine.url)
+        now = time.monotonic()
         wanted = [i for i in dict.fromkeys(service_ids)
-                  if (cached := _details_cache.get((key_of, i))) is None
-                  or cached[1] != self.revision]
-        if not wanted or self.revision is None:
+                  if not self._current(_details_cache.get((key_of, i)), now)]
+        if not wanted:
             return 0
         if len(_details_cache) + len(wanted) > _MAX_CACHED:
             _details_cache.clear()
-        now = time.monotonic()
         rows = {row.id: row for row in self.session.scalars(_details_query().where(
             m.Service.id.in_(wanted)))}
         for service_id in wanted:
@@ -85,6 +83,17 @@ class LocalOfferDirectory:
             _details_cache[(key_of, service_id)] = (
                 now, self.revision, _details_of(row) if row is not None else None)
         return len(wanted)
+
+    def _current(
+        self, cached: tuple[float, int | None, ServiceDetails | None] | None, now: float
+    ) -> bool:
+        """True when kept details are still right: read at this revision, or (a caller that
+        has not read the revision) less than DETAILS_TTL_SECONDS ago."""
+        if cached is None:
+            return False
+        if self.revision is not None:
+            return cached[1] == self.revision
+        return now - cached[0] < DETAILS_TTL_SECONDS
 
     def _load_details(self, service_id: str) -> ServiceDetails | None:
         row = self.session.scalar(_details_query().where(m.Service.id == service_id))
